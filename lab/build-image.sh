@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the lab's one guest image from Debian packages alone:
+#   $OUT/rootfs/        debootstrap'd Debian 12 (systemd, sshd, python3, nginx+lua, keepalived, ipvsadm,
+#                       the cloud kernel and its modules), used as the ingress nodes' container root
+#   $OUT/vmlinuz, $OUT/initrd.img   the cloud kernel and its initramfs, booted by QEMU for the directors
+#   $OUT/director.img   an ext4 image of the same rootfs, the directors' backing disk
+#   $OUT/id_ed25519     the lab's SSH key (root on every guest)
+# Usage: build-image.sh OUT_DIR   (OUT_DIR must not exist yet; the caller renames it into place)
+set -euo pipefail
+
+out=${1:?usage: build-image.sh OUT_DIR}
+mirror=${LVSLAB_MIRROR:-http://deb.debian.org/debian}
+suite=bookworm
+here=$(cd "$(dirname "$0")" && pwd)
+
+packages=(
+  systemd-sysv dbus openssh-server python3 python3-apt iproute2 procps kmod curl
+  iputils-ping netcat-openbsd socat less util-linux
+  nginx libnginx-mod-http-lua keepalived ipvsadm
+  linux-image-cloud-amd64 initramfs-tools
+)
+
+mkdir -p "$out"
+root="$out/rootfs"
+debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" "$suite" "$root" "$mirror"
+
+# Services: the collection's roles decide what runs; the image starts only sshd and the lab's own
+# network unit.
+chroot "$root" systemctl disable nginx keepalived >/dev/null 2>&1 || true
+rm -f "$root/etc/nginx/sites-enabled/default"
+chroot "$root" systemctl mask systemd-resolved.service systemd-timesyncd.service \
+  apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true
+# no Debian mirror inside the lab: the roles install with state=present, which needs no network
+# when the package is already in the image.
+: > "$root/etc/apt/sources.list"
+
+# SSH: key login for root only.
+ssh-keygen -q -t ed25519 -N '' -C lvslab -f "$out/id_ed25519"
+install -d -m 0700 "$root/root/.ssh"
+install -m 0600 "$out/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+cat > "$root/etc/ssh/sshd_config.d/lvslab.conf" <<'EOF'
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+UseDNS no
+EOF
+
+# Identity and address come from the kernel command line (directors) or from the
+# container's network namespace, set up by lvslab (nodes).
+install -m 0755 "$here/guest/lvslab-net" "$root/usr/local/sbin/lvslab-net"
+install -m 0644 "$here/guest/lvslab-net.service" "$root/etc/systemd/system/lvslab-net.service"
+chroot "$root" systemctl enable lvslab-net.service >/dev/null
+echo "/dev/vda / ext4 defaults,noatime 0 1" > "$root/etc/fstab"
+echo lvslab > "$root/etc/hostname"
+# console on the serial port for the directors' boot log
+chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || true
+
+cp "$root"/boot/vmlinuz-* "$out/vmlinuz"
+cp "$root"/boot/initrd.img-* "$out/initrd.img"
+chroot "$root" apt-get clean
+# 2 GiB sparse ext4 filesystem holding the same tree: the directors' backing disk.
+mkfs.ext4 -q -F -L lvslab -d "$root" "$out/director.img" 2G
