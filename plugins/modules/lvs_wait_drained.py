@@ -1,0 +1,294 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the baremetal.lvs_ingress collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: lvs_wait_drained
+short_description: Wait until a real server gets no new connections and its connections have ended on this director
+version_added: 0.1.0
+description:
+  - On the director it runs on, polls the IPVS table until the real server has weight 0 (or is gone from the
+    virtual service) and its ActiveConn (and, with O(max_inactive_connections), its InActConn) has fallen to at
+    most the threshold, or O(timeout) seconds pass.
+  - Returns at once if the real server is already quiesced or gone.
+  - Returns the time to quiesce, the number of polls and the connection counts seen (first, last, max), so a
+    playbook that runs it on every director at once can compare them. On timeout it fails naming the director
+    and how many connections remain.
+  - Each director only sees the connections it scheduled itself; run the module on B(every) director (a play on
+    the director group runs them in parallel, see the examples).
+author:
+  - baremetal.lvs_ingress contributors
+extends_documentation_fragment:
+  - baremetal.lvs_ingress._ipvs
+  - baremetal.lvs_ingress._ipvs.REAL_SERVER
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads and waits; it behaves the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: [linux]
+    description: An LVS director with IPVS and C(ipvsadm); run as root.
+requirements:
+  - ipvsadm
+  - netaddr (Python library, on the director)
+options:
+  max_active_connections:
+    description: Done when ActiveConn is at most this.
+    type: int
+    default: 0
+  max_inactive_connections:
+    description:
+      - Also require InActConn to be at most this. Not checked when unset (in DR mode InActConn only counts
+        connections that IPVS has seen close or time out, so it lags behind).
+    type: int
+  require_weight_zero:
+    description:
+      - Also require the weight to be 0. Disable only to wait for connections on a server that is deliberately
+        kept in rotation.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait at most.
+    type: float
+    default: 300
+  interval:
+    description: Seconds between two reads of IPVS.
+    type: float
+    default: 1
+  director_name:
+    description: How to name this director in results and errors; pass C({{ inventory_hostname }}). Default the host name.
+    type: str
+seealso:
+  - module: baremetal.lvs_ingress.ipvs_real_server
+  - module: baremetal.lvs_ingress.keepalived_detection_budget
+"""
+
+EXAMPLES = r"""
+# Runs on all directors at once (one task per host, in parallel up to 'forks'), then looks at every result.
+- name: Drain ingress1 everywhere
+  hosts: lvs_directors
+  gather_facts: false
+  tasks:
+    - name: Weight 0 on every director
+      baremetal.lvs_ingress.ipvs_real_server:
+        virtual_address: 198.18.0.100
+        virtual_port: 80
+        real_address: 198.18.0.11
+        state: drained
+
+    - name: Wait until no director has a connection to it
+      baremetal.lvs_ingress.lvs_wait_drained:
+        virtual_address: 198.18.0.100
+        virtual_port: 80
+        real_address: 198.18.0.11
+        max_active_connections: 0
+        timeout: 120
+        director_name: "{{ inventory_hostname }}"
+      register: __drained
+
+    - name: Slowest director
+      ansible.builtin.debug:
+        msg: >-
+          {{ ansible_play_hosts | map('extract', hostvars, ['__drained', 'elapsed']) | max }} s
+      run_once: true
+
+# From a play on another host: delegate to every director in parallel with async.
+- name: Start the waits
+  baremetal.lvs_ingress.lvs_wait_drained:
+    virtual_address: 198.18.0.100
+    virtual_port: 80
+    real_address: 198.18.0.11
+    director_name: "{{ item }}"
+  delegate_to: "{{ item }}"
+  loop: "{{ groups['lvs_directors'] }}"
+  async: 300
+  poll: 0
+  register: __waits
+
+- name: Gather them
+  ansible.builtin.async_status:
+    jid: "{{ item.ansible_job_id }}"
+  delegate_to: "{{ item.item }}"
+  loop: "{{ __waits.results }}"
+  register: __per_director
+  until: __per_director.finished
+  retries: 300
+  delay: 1
+"""
+
+RETURN = r"""
+director:
+  description: The director this ran on (O(director_name) or the host name).
+  returned: always
+  type: str
+  sample: director1
+quiesced:
+  description: Whether the real server reached the thresholds.
+  returned: success
+  type: bool
+gone:
+  description: Whether the real server was (or became) absent from the virtual service.
+  returned: success
+  type: bool
+elapsed:
+  description: Seconds until the real server was quiesced (time to quiesce), or until the timeout.
+  returned: always
+  type: float
+  sample: 12.5
+polls:
+  description: How many times IPVS was read.
+  returned: success
+  type: int
+weight:
+  description: The last weight seen (V(null) when gone).
+  returned: always
+  type: int
+active_connections:
+  description: ActiveConn seen while waiting.
+  returned: always
+  type: dict
+  contains:
+    first:
+      description: At the first read.
+      type: int
+    last:
+      description: At the last read.
+      type: int
+    max:
+      description: The largest seen.
+      type: int
+inactive_connections:
+  description: InActConn seen while waiting, as RV(active_connections).
+  returned: always
+  type: dict
+real_server:
+  description: C(VS -> RS) as ipvsadm names them.
+  returned: always
+  type: str
+"""
+
+import socket
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import (
+    REAL_SERVER_ARGS,
+    SERVICE_ARGS,
+    SERVICE_MUTUALLY_EXCLUSIVE,
+    SERVICE_REQUIRED_ONE_OF,
+    SERVICE_REQUIRED_TOGETHER,
+    fail,
+    find_binary,
+    real_server_spec,
+    runner,
+)
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, wait_until
+
+
+class Seen:
+    """first/last/max of a counter over the polls."""
+
+    def __init__(self):
+        self.first = self.last = self.max = None
+
+    def add(self, value):
+        if self.first is None:
+            self.first = value
+        self.last = value
+        self.max = value if self.max is None else max(self.max, value)
+
+    def as_dict(self):
+        return {"first": self.first, "last": self.last, "max": self.max}
+
+
+def main():
+    argument_spec = dict(SERVICE_ARGS)
+    argument_spec.update(REAL_SERVER_ARGS)
+    argument_spec.update(
+        max_active_connections=dict(type="int", default=0),
+        max_inactive_connections=dict(type="int"),
+        require_weight_zero=dict(type="bool", default=True),
+        timeout=dict(type="float", default=300),
+        interval=dict(type="float", default=1),
+        director_name=dict(type="str"),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE,
+        required_together=SERVICE_REQUIRED_TOGETHER,
+        required_one_of=SERVICE_REQUIRED_ONE_OF,
+        supports_check_mode=True,
+    )
+    p = module.params
+    director = p["director_name"] or socket.gethostname()
+    active, inactive = Seen(), Seen()
+    last = {"weight": None}
+    result = dict(changed=False, director=director)
+    try:
+        rs_spec = real_server_spec(p)
+        result["real_server"] = rs_spec.name
+        for name in ("max_active_connections", "max_inactive_connections"):
+            if p[name] is not None and p[name] < 0:
+                raise LvsIngressError("%s must be >= 0, got %r" % (name, p[name]), **{name: p[name]})
+        ipvsadm = find_binary(module, p["ipvsadm_path"], "ipvsadm")
+        run = runner(module)
+
+        def probe():
+            svc, dest = _ipvs.lookup(run, ipvsadm, rs_spec)
+            if svc is None:
+                raise LvsIngressError("director %s: unknown virtual service %s" % (director, rs_spec.service.name),
+                                      director=director, virtual_service=rs_spec.service.name)
+            if dest is not None:
+                active.add(dest["active_connections"])
+                inactive.add(dest["inactive_connections"])
+                last["weight"] = dest["weight"]
+            else:
+                active.add(0)
+                inactive.add(0)
+                last["weight"] = None
+            return dest
+
+        def done(dest):
+            if dest is None:
+                return True
+            if p["require_weight_zero"] and dest["weight"] != 0:
+                return False
+            if dest["active_connections"] > p["max_active_connections"]:
+                return False
+            if p["max_inactive_connections"] is not None and dest["inactive_connections"] > p["max_inactive_connections"]:
+                return False
+            return True
+
+        try:
+            dest, elapsed, polls = wait_until(
+                probe, done, p["timeout"], p["interval"], "%s to quiesce on %s" % (rs_spec.name, director),
+                clock=time.monotonic, sleep=time.sleep)
+        except WaitTimeout as err:
+            remain = active.last if active.last is not None else 0
+            reasons = ["%d active connections remain (threshold %d)" % (remain, p["max_active_connections"])]
+            if p["require_weight_zero"] and last["weight"] not in (0, None):
+                reasons.insert(0, "weight is still %d" % last["weight"])
+            if p["max_inactive_connections"] is not None:
+                reasons.append("%d inactive (threshold %d)" % (inactive.last, p["max_inactive_connections"]))
+            module.fail_json(
+                msg="director %s: %s did not quiesce within %.1fs: %s" % (director, rs_spec.name, err.elapsed, ", ".join(reasons)),
+                elapsed=round(err.elapsed, 3), weight=last["weight"], active_connections=active.as_dict(),
+                inactive_connections=inactive.as_dict(), **result)
+    except LvsIngressError as err:
+        fail(module, err, **result)
+    result.update(quiesced=True, gone=dest is None, elapsed=round(elapsed, 3), polls=polls, weight=last["weight"],
+                  active_connections=active.as_dict(), inactive_connections=inactive.as_dict())
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
