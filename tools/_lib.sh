@@ -15,12 +15,12 @@ find_python() {
     if command -v pyenv >/dev/null 2>&1; then
         root="$(pyenv root)"
     fi
-    for cand in $(ls -d "$root"/versions/"$want".*/bin/python3 2>/dev/null | sort -rV); do
+    while read -r cand; do
         if [[ -x "$cand" ]]; then
             echo "$cand"
             return 0
         fi
-    done
+    done < <(printf '%s\n' "$root"/versions/"$want".*/bin/python3 | sort -rV)
     if command -v "python$want" >/dev/null 2>&1; then
         command -v "python$want"
         return 0
