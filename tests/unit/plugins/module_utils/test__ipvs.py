@@ -174,3 +174,22 @@ def test_run_checked_reports_command():
         _ipvs.run_checked(lambda argv: (2, "", "Can't initialize ipvs: Protocol not available\n"), ["ipvsadm", "-Ln"], "IPVS table")
     assert err.value.details["rc"] == 2 and err.value.details["cmd"] == ["ipvsadm", "-Ln"]
     assert "Protocol not available" in str(err.value)
+
+
+def test_captured_list_matches_handwritten_apart_from_counters():
+    """The lab capture (same services, created with ipvsadm on director1) parses to what the handwritten fixture says."""
+    def shape(text):
+        return sorted((s["name"], s["scheduler"], tuple(s["sched_flags"]), s["persistence_timeout"], s["netmask"], s["one_packet"],
+                       tuple((d["address"], d["port"], d["forwarding"], d["weight"]) for d in s["real_servers"]))
+                      for s in _ipvs.parse_list(text))
+    captured, handwritten = shape(fixture("list.captured.txt")), shape(fixture("list.handwritten.txt"))
+    # the handwritten file has 198.18.0.14 as the tunnel server, the capture 198.18.0.13
+    assert [c[0] for c in captured] == [h[0] for h in handwritten]
+    assert captured[0] == handwritten[0]
+
+
+def test_captured_stats_and_timeout():
+    stats = _ipvs.parse_stats(fixture("stats.captured.txt"))
+    assert stats["FWM 7 IPv6"]["real_servers"]["[2001:db8::11]:0"] == dict.fromkeys(_ipvs.STATS_FIELDS, 0)
+    assert set(_ipvs.parse_rate(fixture("rate.captured.txt"))) == set(stats)
+    assert _ipvs.parse_timeout(fixture("timeout.captured.txt")) == {"tcp": 900, "tcpfin": 120, "udp": 300}

@@ -74,7 +74,7 @@ def run_module(main, args, commands, check_mode=False, diff=False, bins=None):
 
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(basic.AnsibleModule, "run_command", cmds)
+        mp.setattr(basic.AnsibleModule, "run_command", lambda self, args, **kw: cmds(self, args, **kw))
         mp.setattr(basic.AnsibleModule, "exit_json", exit_json)
         mp.setattr(basic.AnsibleModule, "fail_json", fail_json)
         mp.setattr(basic.AnsibleModule, "get_bin_path", get_bin_path)
