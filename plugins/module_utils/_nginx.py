@@ -278,8 +278,8 @@ def graceful_stop(master, close_flag, close_window_timeout, timeout, proc=None, 
     flag_path = host_path(proc, master, close_flag)
 
     if close_window:
+        at_start = count()  # just before the flag: under load the connections end within milliseconds
         flag_created = set_flag(flag_path, True)
-        at_start = count()
         try:
             left, elapsed, _polls = wait_until(count, lambda n: n == 0, close_window_timeout, interval,
                                                "client connections on ports %s to end" % ports, clock, sleep)
@@ -344,3 +344,11 @@ def graceful_stop(master, close_flag, close_window_timeout, timeout, proc=None, 
     report["connections_during_quit"] = {"max": max(seen) if seen else 0, "last": seen[-1] if seen else 0,
                                          "samples": len(seen)}
     return report
+
+
+# Which nginx master: shared by nginx_graceful_stop and ingress_ready; documented in doc_fragments/_nginx.py.
+SELECTOR_ARGS = dict(
+    pid_file=dict(type="path"),
+    config=dict(type="path"),
+    port=dict(type="int"),
+)
