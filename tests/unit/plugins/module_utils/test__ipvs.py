@@ -182,10 +182,14 @@ def test_captured_list_matches_handwritten_apart_from_counters():
         return sorted((s["name"], s["scheduler"], tuple(s["sched_flags"]), s["persistence_timeout"], s["netmask"], s["one_packet"],
                        tuple((d["address"], d["port"], d["forwarding"], d["weight"]) for d in s["real_servers"]))
                       for s in _ipvs.parse_list(text))
-    captured, handwritten = shape(fixture("list.captured.txt")), shape(fixture("list.handwritten.txt"))
-    # the handwritten file has 198.18.0.14 as the tunnel server, the capture 198.18.0.13
-    assert [c[0] for c in captured] == [h[0] for h in handwritten]
-    assert captured[0] == handwritten[0]
+    captured = {s[0]: s for s in shape(fixture("list.captured.txt"))}
+    handwritten = {s[0]: s for s in shape(fixture("list.handwritten.txt"))}
+    # the handwritten file has web on 198.18.0.100 and 198.18.0.14 as the tunnel server; the capture used .200 and .13
+    same = ["TCP 198.18.0.200:443", "UDP 198.18.0.200:53", "TCP [2001:db8::200]:80", "FWM 7", "FWM 7 IPv6", "TCP 198.18.0.201:80"]
+    for name in same:
+        assert captured[name] == handwritten[name]
+    assert captured["TCP 198.18.0.200:80"][6] == (("198.18.0.11", 80, "dr", 100), ("198.18.0.12", 80, "dr", 0))
+    assert captured["TCP 198.18.0.200:8080"][2] == ("sh-fallback", "sh-port")
 
 
 def test_captured_stats_and_timeout():
