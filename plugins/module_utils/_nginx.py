@@ -259,10 +259,11 @@ def plan_stop(master, close_flag_path, close_window, ports):
 
 
 def graceful_stop(master, close_flag, close_window_timeout, timeout, proc=None, close_window=True, ports=None,
-                  interval=0.2, escalate=True, term_timeout=10.0, kill=os.kill, clock=time.monotonic,
+                  interval=0.2, escalate=True, term_timeout=10.0, kill=None, clock=time.monotonic,
                   sleep=time.sleep):
     """Close window, SIGQUIT, bounded wait, escalation. Returns a report dict (see the module's RETURN)."""
     proc = proc or ProcFS()
+    kill = kill or os.kill
     for name, value in (("close_window_timeout", close_window_timeout), ("timeout", timeout),
                         ("term_timeout", term_timeout), ("interval", interval)):
         validate_timeout(name, value)
