@@ -19,8 +19,9 @@ connection). Removing a line from the file is how a test emulates a director
 setting a real server's weight to 0: established connections stay, new ones
 go elsewhere.
 
-Bounded by ``--count`` requests in total and ``--duration`` seconds; prints one
-JSON object on stdout.
+Bounded by ``--count`` requests in total and ``--duration`` seconds; SIGTERM or
+SIGINT ends it early (workers finish their current request). Prints one JSON
+object on stdout.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import argparse
 import errno
 import itertools
 import json
+import signal
 import socket
 import sys
 import threading
@@ -82,10 +84,11 @@ class Stats:
         self.server_closes = 0
         self.first_failure_at = None
         self.last_failure_at = None
+        self.stopped = False
 
     def take_ticket(self, count, deadline):
         with self.lock:
-            if self.issued >= count or time.monotonic() >= deadline:
+            if self.stopped or self.issued >= count or time.monotonic() >= deadline:
                 return False
             self.issued += 1
             return True
@@ -242,6 +245,12 @@ def main(argv=None):
 
     targets = Targets(args.target, args.targets_file)
     stats = Stats()
+
+    def stop(_signum, _frame):
+        stats.stopped = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     request_bytes = ("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lvs-ingress-loadgen\r\n\r\n" % (args.path, args.host_header)).encode()
     start = time.monotonic()
     deadline = start + args.duration
