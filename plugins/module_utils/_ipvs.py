@@ -14,6 +14,7 @@ Pure logic: the caller passes a ``run(argv) -> (rc, stdout, stderr)`` callable (
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
@@ -47,18 +48,20 @@ _TIMEOUT_LINE = re.compile(r"^Timeout \(tcp tcpfin udp\):\s+(\d+)\s+(\d+)\s+(\d+
 
 def normalize_address(value, what="address"):
     """Return the canonical text of an IP address (IPv6 compressed, lower case); raise naming the value."""
-    if not HAS_NETADDR:  # pragma: no cover
-        raise LvsIngressError("the netaddr Python library is required on the director", error=str(NETADDR_IMPORT_ERROR))
     text = str(value).strip() if value is not None else ""
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
     try:
-        if ":" in text:
-            addr = netaddr.IPAddress(text, 6)
+        if HAS_NETADDR:
+            if ":" in text:
+                addr = netaddr.IPAddress(text, 6)
+            else:
+                # INET_PTON: no "10.1" or "010.0.0.1" shorthands
+                addr = netaddr.IPAddress(text, 4, flags=netaddr.INET_PTON)
         else:
-            # INET_PTON: no "10.1" or "010.0.0.1" shorthands
-            addr = netaddr.IPAddress(text, 4, flags=netaddr.INET_PTON)
-    except (netaddr.AddrFormatError, ValueError, TypeError):
+            # directors without python3-netaddr: the standard library is as strict (no shorthands, compressed IPv6)
+            addr = ipaddress.ip_address(text)
+    except (ValueError, TypeError) + ((netaddr.AddrFormatError,) if HAS_NETADDR else ()):
         raise LvsIngressError("invalid %s %r: not an IPv4 or IPv6 address" % (what, value), **{what.replace(" ", "_"): value})
     return str(addr)
 

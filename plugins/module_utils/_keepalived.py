@@ -306,7 +306,8 @@ def virtual_servers(tree):
             continue
         vs = _vs_identity(node)
         proto = _children(node, "protocol")
-        vs["protocol"] = proto[-1].args[0].lower() if proto and proto[-1].args else "tcp"
+        # keepalived 2.2 reports "no protocol set - defaulting to UDP" and uses UDP
+        vs["protocol"] = proto[-1].args[0].lower() if proto and proto[-1].args else "udp"
         vs["source"] = node.where()
         flags = {c.keyword for c in node.children}
         timings = _timings([c for c in node.children if c.keyword not in ("alpha", "inhibit_on_failure")])

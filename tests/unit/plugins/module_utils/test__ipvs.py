@@ -197,3 +197,14 @@ def test_captured_stats_and_timeout():
     assert stats["FWM 7 IPv6"]["real_servers"]["[2001:db8::11]:0"] == dict.fromkeys(_ipvs.STATS_FIELDS, 0)
     assert set(_ipvs.parse_rate(fixture("rate.captured.txt"))) == set(stats)
     assert _ipvs.parse_timeout(fixture("timeout.captured.txt")) == {"tcp": 900, "tcpfin": 120, "udp": 300}
+
+
+@pytest.mark.parametrize("value, expected", [("2001:DB8:0::11", "2001:db8::11"), ("198.18.0.7", "198.18.0.7"), ("10.1", None), ("1.2.3.256", None)])
+def test_normalize_address_without_netaddr(monkeypatch, value, expected):
+    """Directors without python3-netaddr fall back to the standard library with the same strictness."""
+    monkeypatch.setattr(_ipvs, "HAS_NETADDR", False)
+    if expected is None:
+        with pytest.raises(LvsIngressError, match="invalid address"):
+            _ipvs.normalize_address(value)
+    else:
+        assert _ipvs.normalize_address(value) == expected

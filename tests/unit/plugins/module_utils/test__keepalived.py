@@ -115,6 +115,7 @@ def test_http_get_explicit():
     # first = max(1*6, 1 + 6 + 0) = 7; 3 attempts x (2 x 2) = 12; 2 x 1 = 2 -> 21
     r = budget_of("""
 virtual_server 198.18.0.100 80 {
+  protocol TCP
   delay_loop 6
   real_server 198.18.0.11 80 {
     HTTP_GET {
@@ -130,6 +131,11 @@ virtual_server 198.18.0.100 80 {
     assert c["budget"] == 21.0
     assert r["budget"] == 21.0
     assert r["worst"] == {"virtual_server": "TCP 198.18.0.100:80", "real_server": "198.18.0.11:80"}
+
+
+def test_protocol_defaults_to_udp_like_keepalived():
+    # keepalived 2.2.7: "no protocol set - defaulting to UDP"
+    assert vss_of("virtual_server 198.18.0.100 53 {\n}\n")[0]["name"] == "UDP 198.18.0.100:53"
 
 
 def test_all_defaults_http_get():
@@ -212,6 +218,7 @@ def test_rs_budget_is_max_of_checkers_and_unmodelled_listed():
     r = budget_of("""
 virtual_server 198.18.0.100 80 {
   delay_loop 2
+  protocol TCP
   real_server 198.18.0.11 80 {
     TCP_CHECK {
       connect_timeout 1

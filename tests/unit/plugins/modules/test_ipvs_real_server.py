@@ -131,6 +131,7 @@ def kad(tmp_path, monkeypatch):
     conf = tmp_path / "keepalived.conf"
     conf.write_text("""
 virtual_server 198.18.0.200 80 {
+  protocol TCP
   delay_loop 2
   lvs_method DR
   real_server 198.18.0.11 80 {

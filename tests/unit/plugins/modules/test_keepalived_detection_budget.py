@@ -7,6 +7,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.modules import keepalived
 
 CONF = """
 virtual_server 198.18.0.100 80 {
+  protocol TCP
   delay_loop 2
   real_server 198.18.0.11 80 {
     HTTP_GET {
