@@ -32,7 +32,7 @@ attributes:
     description: Needs a kernel with IPVS (C(ip_vs)) and the C(ipvsadm) command, run as root.
 requirements:
   - ipvsadm (tested with 1.31)
-  - netaddr (Python library, on the director)
+  - netaddr (Python library, optional on the director; without it the standard library ipaddress validates)
 options:
   real_address:
     description:

@@ -52,7 +52,7 @@ attributes:
     description: An LVS director with IPVS, C(ipvsadm) and (for O(manager=keepalived)) keepalived 2.x; run as root.
 requirements:
   - ipvsadm
-  - netaddr (Python library, on the director)
+  - netaddr (Python library, optional on the director; without it the standard library ipaddress validates)
 options:
   state:
     description:

@@ -56,7 +56,7 @@ attributes:
     platforms: [linux, posix]
     description: Reads a file; keepalived itself does not have to be installed.
 requirements:
-  - netaddr (Python library)
+  - netaddr (Python library, optional; falls back to the standard library ipaddress)
 options:
   path:
     description: The keepalived configuration file. Includes are read relative to its directory.

@@ -36,7 +36,7 @@ attributes:
     description: An LVS director with IPVS and C(ipvsadm); run as root.
 requirements:
   - ipvsadm
-  - netaddr (Python library, on the director)
+  - netaddr (Python library, optional on the director; without it the standard library ipaddress validates)
 options:
   max_active_connections:
     description: Done when ActiveConn is at most this.
