@@ -22,18 +22,24 @@ description:
     connection error).
   - Redirects are not followed and proxy environment variables are ignored.
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._nginx
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Reports no changes, so there is nothing to diff.
   idempotent:
     support: full
     description: Never changes anything (C(changed=false)).
+  platform:
+    support: full
+    platforms: [linux]
+    description: Finds the nginx master and its workers through C(/proc) (Linux only).
 options:
   nginx:
     description: Wait for an nginx master with at least one worker.

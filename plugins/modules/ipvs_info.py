@@ -18,16 +18,22 @@ description:
     connection timeouts (C(--timeout)).
   - Filters by virtual service and by real server. Never changes anything.
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._ipvs
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Reports no changes, so there is nothing to diff.
+  idempotent:
+    support: full
+    description: Never changes anything (C(changed=false)).
   platform:
+    support: full
     platforms: [linux]
     description: Needs a kernel with IPVS (C(ip_vs)) and the C(ipvsadm) command, run as root.
 requirements:

@@ -33,10 +33,11 @@ description:
     remembers the weight to restore in a file under O(weights_dir).
   - A real server that still has active connections is never deleted unless O(force=true).
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._ipvs
   - baremetal.lvs_ingress._ipvs.REAL_SERVER
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -48,6 +49,7 @@ attributes:
     support: full
     description: A second run with the same options reports no change (for V(active), as long as keepalived considers the real server healthy).
   platform:
+    support: full
     platforms: [linux]
     description: An LVS director with IPVS, C(ipvsadm) and (for O(manager=keepalived)) keepalived 2.x; run as root.
 requirements:

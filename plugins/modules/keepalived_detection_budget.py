@@ -45,15 +45,22 @@ description:
   - Parameter substitution (C($NAME)), conditional lines (C(@id)) and C(virtual_server_group) membership are not
     evaluated.
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     description: The module only reads the configuration.
   diff_mode:
     support: none
+    description: Reports no changes, so there is nothing to diff.
+  idempotent:
+    support: full
+    description: Never changes anything (C(changed=false)).
   platform:
-    platforms: [linux, posix]
+    support: full
+    platforms: posix
     description: Reads a file; keepalived itself does not have to be installed.
 requirements:
   - netaddr (Python library, optional; falls back to the standard library ipaddress)

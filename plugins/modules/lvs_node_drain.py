@@ -21,7 +21,9 @@ description:
   - How long the directors take to notice is theirs to tell (C(baremetal.lvs_ingress.keepalived_detection_budget),
     C(baremetal.lvs_ingress.lvs_wait_drained)); this module does not wait for it.
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -31,6 +33,11 @@ attributes:
     description: Shows the switch state before and after.
   idempotent:
     support: full
+    description: Only the flag's presence is compared; a second run with the same O(state) reports no change.
+  platform:
+    support: full
+    platforms: posix
+    description: Creates or removes a file; O(verify) talks HTTP to the local lvscheck endpoint.
 options:
   state:
     description: V(drained) to take the node out of the directors' rotation, V(active) to put it back.

@@ -21,17 +21,23 @@ description:
   - Each director only sees the connections it scheduled itself; run the module on B(every) director (a play on
     the director group runs them in parallel, see the examples).
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._ipvs
   - baremetal.lvs_ingress._ipvs.REAL_SERVER
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
     description: The module only reads and waits; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Reports no changes, so there is nothing to diff.
+  idempotent:
+    support: full
+    description: Never changes anything (C(changed=false)).
   platform:
+    support: full
     platforms: [linux]
     description: An LVS director with IPVS and C(ipvsadm); run as root.
 requirements:
@@ -70,33 +76,30 @@ seealso:
 """
 
 EXAMPLES = r"""
-# Runs on all directors at once (one task per host, in parallel up to 'forks'), then looks at every result.
-- name: Drain ingress1 everywhere
-  hosts: lvs_directors
-  gather_facts: false
-  tasks:
-    - name: Weight 0 on every director
-      baremetal.lvs_ingress.ipvs_real_server:
-        virtual_address: 198.18.0.100
-        virtual_port: 80
-        real_address: 198.18.0.11
-        state: drained
+# In a play on the director group (hosts: lvs_directors, gather_facts: false), these tasks run on all directors at
+# once (one task per host, in parallel up to 'forks'); the last one looks at every result.
+- name: Weight 0 on every director
+  baremetal.lvs_ingress.ipvs_real_server:
+    virtual_address: 198.18.0.100
+    virtual_port: 80
+    real_address: 198.18.0.11
+    state: drained
 
-    - name: Wait until no director has a connection to it
-      baremetal.lvs_ingress.lvs_wait_drained:
-        virtual_address: 198.18.0.100
-        virtual_port: 80
-        real_address: 198.18.0.11
-        max_active_connections: 0
-        timeout: 120
-        director_name: "{{ inventory_hostname }}"
-      register: __drained
+- name: Wait until no director has a connection to it
+  baremetal.lvs_ingress.lvs_wait_drained:
+    virtual_address: 198.18.0.100
+    virtual_port: 80
+    real_address: 198.18.0.11
+    max_active_connections: 0
+    timeout: 120
+    director_name: "{{ inventory_hostname }}"
+  register: __drained
 
-    - name: Slowest director
-      ansible.builtin.debug:
-        msg: >-
-          {{ ansible_play_hosts | map('extract', hostvars, ['__drained', 'elapsed']) | max }} s
-      run_once: true
+- name: Slowest director
+  ansible.builtin.debug:
+    msg: >-
+      {{ ansible_play_hosts | map('extract', hostvars, ['__drained', 'elapsed']) | max }} s
+  run_once: true
 
 # From a play on another host: delegate to every director in parallel with async.
 - name: Start the waits

@@ -25,9 +25,10 @@ description:
   - "The close flag is left in place (nginx is gone); the C(ingress_node) role removes stale flags before it starts
     nginx. Start nginx without removing it and every response carries C(Connection: close)."
 author:
-  - baremetal.lvs_ingress contributors
+  - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._nginx
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -38,6 +39,10 @@ attributes:
   idempotent:
     support: partial
     description: With O(allow_absent=true) a second run finds no nginx and changes nothing; otherwise no nginx is an error.
+  platform:
+    support: full
+    platforms: [linux]
+    description: Finds the nginx master, its workers and their connections through C(/proc) (Linux only).
 options:
   close_window:
     description:
