@@ -94,9 +94,9 @@ def normalize_weight(value, what="weight"):
 def split_endpoint(text):
     """``198.18.0.1:80`` / ``[2001:db8::1]:80`` -> (address, port)."""
     if text.startswith("["):
-        addr, _, port = text[1:].partition("]:")
+        addr, sep, port = text[1:].partition("]:")
     else:
-        addr, _, port = text.rpartition(":")
+        addr, sep, port = text.rpartition(":")
     return normalize_address(addr), int(port)
 
 

@@ -119,8 +119,7 @@ def _tokens(text, source, reader, depth, base_dir):
             yield "include", (words[0], pattern, files), source, lineno
             for path in files:
                 sub = reader(path)
-                for tok in _tokens(sub, path, reader, depth + 1, os.path.dirname(path)):
-                    yield tok
+                yield from _tokens(sub, path, reader, depth + 1, os.path.dirname(path))
             yield "eol", None, source, lineno
             continue
         for w in words:

@@ -161,7 +161,7 @@ class Lab:
         argv = ["curl", "-s", "-i", "--max-time", "5", "--noproxy", "*", "--path-as-is"] + list(extra)
         if host:
             argv += ["-H", "Host: %s" % host]
-        return subprocess.run(netns_exec(self.ns, argv + [url]), capture_output=True, text=True).stdout
+        return subprocess.run(netns_exec(self.ns, argv + [url]), capture_output=True, text=True, check=False).stdout
 
     def wait_port(self, port, timeout=10):
         deadline = time.monotonic() + timeout
@@ -187,7 +187,7 @@ class Lab:
 
     @staticmethod
     def finish_load(proc, timeout=60):
-        out, _ = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=timeout)
         return json.loads(out)
 
     def close(self):

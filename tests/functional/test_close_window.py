@@ -156,7 +156,7 @@ def test_baseline_loses_requests(stop):
     for run in range(RUNS):
         lab = Lab()
         try:
-            result, _ = scenario(lab, stop)
+            result, stats = scenario(lab, stop)
         finally:
             lab.close()
         print("%s run %d: %s" % (stop.__name__, run, json.dumps(result)))
@@ -178,7 +178,7 @@ def test_module_through_ansible(lab):
             "-a", json.dumps({"config": a.conf, "close_flag": a.close_flag, "ports": [a.port],
                               "close_window_timeout": 10, "timeout": 20, "interval": 0.05})]
     started = time.monotonic()
-    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=100)
+    out = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=100, check=False)
     took = time.monotonic() - started
     time.sleep(0.5)
     load.send_signal(signal.SIGTERM)

@@ -72,9 +72,12 @@ def run_module(main, args, commands, check_mode=False, diff=False, bins=None):
     def get_bin_path(self, arg, required=False, opt_dirs=None):
         return bins.get(os.path.basename(arg))
 
+    def run_command(self, args, **kw):
+        return cmds(self, args, **kw)
+
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(basic.AnsibleModule, "run_command", lambda self, args, **kw: cmds(self, args, **kw))
+        mp.setattr(basic.AnsibleModule, "run_command", run_command)
         mp.setattr(basic.AnsibleModule, "exit_json", exit_json)
         mp.setattr(basic.AnsibleModule, "fail_json", fail_json)
         mp.setattr(basic.AnsibleModule, "get_bin_path", get_bin_path)

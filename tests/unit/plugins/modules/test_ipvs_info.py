@@ -7,7 +7,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.modules import ipvs_info
 
 
 def test_whole_table_from_captured_output():
-    result, failed, _ = run_module(ipvs_info.main, {}, [(LIST, 0, fixture("list.captured.txt"), "")])
+    result, failed, used = run_module(ipvs_info.main, {}, [(LIST, 0, fixture("list.captured.txt"), "")])
     assert not failed and result["changed"] is False
     names = [s["name"] for s in result["virtual_services"]]
     assert "FWM 7 IPv6" in names and "TCP [2001:db8::200]:80" in names and len(names) == 8
@@ -22,7 +22,7 @@ def test_filter_by_service_and_real_server_with_stats_rate_timeout():
         ([IPVSADM, "-Ln", "--timeout"], 0, fixture("timeout.handwritten.txt"), ""),
     ]
     args = dict(virtual_address="198.18.0.100", virtual_port=80, real_address="198.18.0.12", stats=True, rate=True, timeout=True)
-    result, failed, _ = run_module(ipvs_info.main, args, cmds)
+    result, failed, used = run_module(ipvs_info.main, args, cmds)
     assert not failed
     (svc,) = result["virtual_services"]
     (rs,) = svc["real_servers"]
@@ -32,7 +32,7 @@ def test_filter_by_service_and_real_server_with_stats_rate_timeout():
 
 def test_fwmark_filter_family():
     args = dict(fwmark=7, fwmark_family="ipv6")
-    result, failed, _ = run_module(ipvs_info.main, args, [(LIST, 0, fixture("list.handwritten.txt"), "")])
+    result, failed, used = run_module(ipvs_info.main, args, [(LIST, 0, fixture("list.handwritten.txt"), "")])
     assert [s["name"] for s in result["virtual_services"]] == ["FWM 7 IPv6"]
 
 
@@ -44,7 +44,7 @@ def test_missing_ipvsadm():
 
 def test_rc_not_zero_reports_command():
     err = "Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n"
-    result, failed, _ = run_module(ipvs_info.main, {}, [(LIST, 2, "", err)])
+    result, failed, used = run_module(ipvs_info.main, {}, [(LIST, 2, "", err)])
     assert failed and result["rc"] == 2 and result["cmd"] == LIST and "Protocol not available" in result["msg"]
 
 

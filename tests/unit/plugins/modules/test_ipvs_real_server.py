@@ -27,7 +27,7 @@ def base(tmp_path):
 
 def test_drain_sets_weight_zero_and_remembers(base, tmp_path):
     cmds = [(LIST, 0, table(100, 5), ""), (EDIT + ["0"], 0, "", ""), (LIST, 0, table(0, 5), "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="drained"), cmds, diff=True)
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="drained"), cmds, diff=True)
     assert not failed and result["changed"] is True
     assert result["before"]["weight"] == 100 and result["after"]["weight"] == 0
     assert result["after"]["active_weight"] == 100 and result["after"]["active_connections"] == 5
@@ -55,7 +55,7 @@ def test_already_drained_is_not_changed(base, tmp_path):
 def test_active_restores_remembered_weight(base, tmp_path):
     (tmp_path / RS_FILE).write_text("# lvs_ingress active_weight=100\nweight 0\n")
     cmds = [(LIST, 0, table(0), ""), (EDIT + ["100"], 0, "", ""), (LIST, 0, table(100), "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="active"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="active"), cmds)
     assert not failed and result["changed"] is True and result["after"]["weight"] == 100
 
 
@@ -72,12 +72,12 @@ def test_absent_refuses_with_active_connections(base):
 def test_absent_force_deletes(base):
     cmds = [(LIST, 0, table(0, 3), ""), ([IPVSADM, "-d", "-t", "198.18.0.200:80", "-r", RS], 0, "", ""),
             (LIST, 0, table(0, present=False), "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="absent", force=True), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="absent", force=True), cmds)
     assert not failed and result["changed"] is True and result["after"]["present"] is False
 
 
 def test_absent_when_absent_is_not_changed(base):
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="absent"), [(LIST, 0, table(0, present=False), "")])
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="absent"), [(LIST, 0, table(0, present=False), "")])
     assert not failed and result["changed"] is False
 
 
@@ -85,15 +85,15 @@ def test_present_adds_with_forwarding_and_weight(base):
     add = [IPVSADM, "-a", "-t", "198.18.0.200:80", "-r", RS, "-m", "-w", "7"]
     after = ipvs_list((SVC, [(RS, "Masq", 7, 0, 0)]))
     cmds = [(LIST, 0, table(0, present=False), ""), (add, 0, "", ""), (LIST, 0, after, "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="present", forwarding="nat", weight=7), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="present", forwarding="nat", weight=7), cmds)
     assert not failed and result["changed"] is True and result["after"]["forwarding"] == "nat"
     # and again: nothing to do
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="present", forwarding="nat", weight=7), [(LIST, 0, after, "")])
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="present", forwarding="nat", weight=7), [(LIST, 0, after, "")])
     assert not failed and result["changed"] is False
 
 
 def test_unknown_virtual_service(base):
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="drained", virtual_port=81), [(LIST, 0, table(1), "")])
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="drained", virtual_port=81), [(LIST, 0, table(1), "")])
     assert failed and "TCP 198.18.0.200:81 not found" in result["msg"]
 
 
@@ -110,12 +110,12 @@ def test_bad_input_fails_before_any_command(base, override, word):
 
 def test_edit_rc_not_zero(base):
     cmds = [(LIST, 0, table(100), ""), (EDIT + ["0"], 1, "", "Memory allocation problem\n")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="drained"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="drained"), cmds)
     assert failed and result["rc"] == 1 and result["cmd"] == EDIT + ["0"] and "Memory allocation" in result["msg"]
 
 
 def test_missing_ipvsadm(base):
-    result, failed, _ = run_module(ipvs_real_server.main, dict(base, state="drained"), [], bins={})
+    result, failed, used = run_module(ipvs_real_server.main, dict(base, state="drained"), [], bins={})
     assert failed and "ipvsadm" in result["msg"]
 
 
@@ -159,7 +159,7 @@ def test_keepalived_drain_writes_file_reloads_and_waits(kad):
     args, wfile, clock = kad
     cmds = [(LIST, 0, table(100, 4), ""), (RELOAD, 0, "", ""),
             (LIST, 0, table(100, 4), ""), (LIST, 0, table(0, 4), "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
     assert not failed, result
     assert result["changed"] and result["reloaded"] and result["polls"] == 2 and result["elapsed"] == 0.5
     assert wfile.read_text() == "# lvs_ingress active_weight=100\nweight 0\n"
@@ -167,7 +167,7 @@ def test_keepalived_drain_writes_file_reloads_and_waits(kad):
 
 
 def test_keepalived_drain_check_mode(kad):
-    args, wfile, _ = kad
+    args, wfile, clock = kad
     result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained"), [(LIST, 0, table(100), "")],
                                       check_mode=True, diff=True)
     assert not failed and result["changed"] is True and result["reloaded"] is False
@@ -177,17 +177,17 @@ def test_keepalived_drain_check_mode(kad):
 
 
 def test_keepalived_already_drained_no_reload(kad):
-    args, wfile, _ = kad
+    args, wfile, clock = kad
     wfile.write_text("# lvs_ingress active_weight=100\nweight 0\n")
     result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained"), [(LIST, 0, table(0, 1), "")])
     assert not failed and result["changed"] is False and cmds.seen == [LIST]
 
 
 def test_keepalived_file_right_but_ipvs_not_yet_reloads(kad):
-    args, wfile, _ = kad
+    args, wfile, clock = kad
     wfile.write_text("# lvs_ingress active_weight=100\nweight 0\n")
     cmds = [(LIST, 0, table(100), ""), (RELOAD, 0, "", ""), (LIST, 0, table(0), "")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
     assert not failed and result["changed"] is True
 
 
@@ -195,35 +195,35 @@ def test_keepalived_active_timeout_fails_with_elapsed(kad):
     args, wfile, clock = kad
     wfile.write_text("# lvs_ingress active_weight=100\nweight 0\n")
     cmds = [(LIST, 0, table(0), ""), (RELOAD, 0, "", "")] + [(LIST, 0, table(0), "")] * 11
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="active"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="active"), cmds)
     assert failed and "timed out" in result["msg"] and "health check" in result["msg"]
     assert result["elapsed"] == 5.0 and result["last"]["weight"] == 0
     assert wfile.read_text() == "# lvs_ingress active_weight=100\nweight 100\n"
 
 
 def test_keepalived_reload_failure(kad):
-    args, _, _ = kad
+    args, wfile, clock = kad
     cmds = [(LIST, 0, table(100), ""), (RELOAD, 1, "", "Job for keepalived.service failed\n")]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
     assert failed and result["rc"] == 1 and "Job for keepalived" in result["msg"]
 
 
 @pytest.mark.parametrize("state", ["present", "absent"])
 def test_keepalived_membership_refused(kad, state):
-    args, _, _ = kad
+    args, wfile, clock = kad
     result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state=state), [])
     assert failed and "membership is owned by the keepalived configuration" in result["msg"] and cmds.seen == []
 
 
 def test_keepalived_block_without_include_refused(kad):
-    args, _, _ = kad
+    args, wfile, clock = kad
     result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained", real_address="198.18.0.12"), [])
     assert failed and "does not include" in result["msg"] and cmds.seen == []
 
 
 def test_keepalived_unknown_service_and_missing_config(kad, tmp_path):
-    args, _, _ = kad
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="drained", virtual_port=8080), [])
+    args, wfile, clock = kad
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained", virtual_port=8080), [])
     assert failed and "unknown virtual service TCP 198.18.0.200:8080" in result["msg"]
-    result, failed, _ = run_module(ipvs_real_server.main, dict(args, state="drained", keepalived_config=str(tmp_path / "nope")), [])
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained", keepalived_config=str(tmp_path / "nope")), [])
     assert failed and "does not exist" in result["msg"]

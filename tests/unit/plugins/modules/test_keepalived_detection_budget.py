@@ -47,16 +47,16 @@ def test_whole_file(tmp_path):
 
 def test_filter_service_and_real_server(tmp_path):
     args = dict(path=write(tmp_path), virtual_address="198.18.0.100", virtual_port=80, real_address="198.18.0.12")
-    result, failed, _ = run_module(mod.main, args, [])
+    result, failed, used = run_module(mod.main, args, [])
     # 3 + 2 x 3 + 1 x 1 = 10
     assert not failed and result["budget"] == 10.0
     assert [rs["endpoint"] for rs in result["virtual_servers"][0]["real_servers"]] == ["198.18.0.12:80"]
 
 
 def test_unknown_service_and_missing_file(tmp_path):
-    result, failed, _ = run_module(mod.main, dict(path=write(tmp_path), virtual_address="198.18.0.100", virtual_port=81), [])
+    result, failed, used = run_module(mod.main, dict(path=write(tmp_path), virtual_address="198.18.0.100", virtual_port=81), [])
     assert failed and "unknown virtual service TCP 198.18.0.100:81" in result["msg"]
-    result, failed, _ = run_module(mod.main, dict(path=str(tmp_path / "missing.conf")), [])
+    result, failed, used = run_module(mod.main, dict(path=str(tmp_path / "missing.conf")), [])
     assert failed and "does not exist" in result["msg"]
-    result, failed, _ = run_module(mod.main, dict(path=write(tmp_path), real_address="not-an-ip"), [])
+    result, failed, used = run_module(mod.main, dict(path=write(tmp_path), real_address="not-an-ip"), [])
     assert failed and "not-an-ip" in result["msg"]

@@ -26,14 +26,14 @@ ARGS = dict(virtual_address="2001:db8::200", virtual_port=443, real_address="200
 
 
 def test_already_quiesced_returns_at_once(clock):
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, [(LIST, 0, table(0, 0, 9), "")])
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, [(LIST, 0, table(0, 0, 9), "")])
     assert not failed and result["quiesced"] and result["polls"] == 1 and result["elapsed"] == 0
     assert clock.sleeps == [] and result["director"] == "director2" and result["changed"] is False
 
 
 def test_counts_down_and_reports_first_last_max(clock):
     cmds = [(LIST, 0, table(0, 5), ""), (LIST, 0, table(0, 7), ""), (LIST, 0, table(0, 2), ""), (LIST, 0, table(0, 1, 4), "")]
-    result, failed, _ = run_module(lvs_wait_drained.main, dict(ARGS, max_active_connections=1), cmds)
+    result, failed, used = run_module(lvs_wait_drained.main, dict(ARGS, max_active_connections=1), cmds)
     assert not failed and result["polls"] == 4 and result["elapsed"] == 6.0
     assert result["active_connections"] == {"first": 5, "last": 1, "max": 7}
     assert result["inactive_connections"]["last"] == 4
@@ -41,25 +41,25 @@ def test_counts_down_and_reports_first_last_max(clock):
 
 def test_weight_must_be_zero(clock):
     cmds = [(LIST, 0, table(3, 0), ""), (LIST, 0, table(0, 0), "")]
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, cmds)
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, cmds)
     assert not failed and result["polls"] == 2 and result["weight"] == 0
 
 
 def test_inactive_threshold(clock):
     cmds = [(LIST, 0, table(0, 0, 5), ""), (LIST, 0, table(0, 0, 0), "")]
-    result, failed, _ = run_module(lvs_wait_drained.main, dict(ARGS, max_inactive_connections=0), cmds)
+    result, failed, used = run_module(lvs_wait_drained.main, dict(ARGS, max_inactive_connections=0), cmds)
     assert not failed and result["polls"] == 2
 
 
 def test_gone_counts_as_drained(clock):
     cmds = [(LIST, 0, table(0, 3), ""), (LIST, 0, table(0, 0, present=False), "")]
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, cmds)
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, cmds)
     assert not failed and result["gone"] is True and result["weight"] is None
 
 
 def test_timeout_names_director_and_remaining(clock):
     cmds = [(LIST, 0, table(0, 4), "")] * 6
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, cmds)
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, cmds)
     assert failed
     assert result["msg"].startswith("director director2: TCP [2001:db8::200]:443 -> [2001:db8::11]:443 did not quiesce within 10.0s")
     assert "4 active connections remain (threshold 0)" in result["msg"]
@@ -68,24 +68,24 @@ def test_timeout_names_director_and_remaining(clock):
 
 
 def test_timeout_mentions_weight(clock):
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, [(LIST, 0, table(5, 0), "")] * 6)
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, [(LIST, 0, table(5, 0), "")] * 6)
     assert failed and "weight is still 5" in result["msg"]
 
 
 def test_unknown_service_and_bad_threshold(clock):
-    result, failed, _ = run_module(lvs_wait_drained.main, dict(ARGS, virtual_port=80), [(LIST, 0, table(0, 0), "")])
+    result, failed, used = run_module(lvs_wait_drained.main, dict(ARGS, virtual_port=80), [(LIST, 0, table(0, 0), "")])
     assert failed and "director director2: unknown virtual service TCP [2001:db8::200]:80" == result["msg"]
     result, failed, cmds = run_module(lvs_wait_drained.main, dict(ARGS, max_active_connections=-1), [])
     assert failed and "max_active_connections" in result["msg"] and cmds.seen == []
 
 
 def test_rc_and_missing_binary(clock):
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, [(LIST, 2, "", "Can't initialize ipvs\n")])
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, [(LIST, 2, "", "Can't initialize ipvs\n")])
     assert failed and result["rc"] == 2 and result["director"] == "director2"
-    result, failed, _ = run_module(lvs_wait_drained.main, ARGS, [], bins={})
+    result, failed, used = run_module(lvs_wait_drained.main, ARGS, [], bins={})
     assert failed and "ipvsadm" in result["msg"]
 
 
 def test_bad_timeout(clock):
-    result, failed, _ = run_module(lvs_wait_drained.main, dict(ARGS, timeout=0), [])
+    result, failed, used = run_module(lvs_wait_drained.main, dict(ARGS, timeout=0), [])
     assert failed and "timeout must be greater than 0" in result["msg"]
