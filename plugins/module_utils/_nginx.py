@@ -170,8 +170,11 @@ def select_master(masters, proc=None, pid_file=None, config=None, port=None):
     inside a container names its master correctly.
     """
     proc = proc or ProcFS()
+    # ``no_match=True`` in the details: no master is the one asked for (callers may accept that, allow_absent);
+    # several matching masters are always an error.
     if not masters:
-        raise LvsIngressError("no nginx master process found (scanned %s for 'nginx: master process')" % proc.root)
+        raise LvsIngressError("no nginx master process found (scanned %s for 'nginx: master process')" % proc.root,
+                              no_match=True)
     candidates = list(masters)
     if pid_file:
         matched, seen = [], {}
@@ -188,13 +191,13 @@ def select_master(masters, proc=None, pid_file=None, config=None, port=None):
             raise LvsIngressError(
                 "pid file %s not found, neither on the host nor in the mount namespace of any nginx master (%s)"
                 % (pid_file, ", ".join(m.describe() for m in masters)),
-                pid_file=pid_file,
+                pid_file=pid_file, no_match=True,
             )
         if not matched:
             raise LvsIngressError(
                 "pid file %s names pid(s) %s, which is no running nginx master (stale pid file?)"
                 % (pid_file, sorted(set(seen.values()))),
-                pid_file=pid_file,
+                pid_file=pid_file, no_match=True,
             )
         candidates = matched
     if config:
@@ -207,7 +210,7 @@ def select_master(masters, proc=None, pid_file=None, config=None, port=None):
         raise LvsIngressError(
             "no nginx master matches %s; found: %s"
             % (", ".join("%s=%s" % kv for kv in sorted(selectors.items())), "; ".join(m.describe() for m in masters)),
-            selectors=selectors,
+            selectors=selectors, no_match=True,
         )
     if len(candidates) > 1:
         raise LvsIngressError(

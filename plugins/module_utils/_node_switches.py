@@ -24,6 +24,12 @@ DIR_MODE = 0o755
 FLAG_MODE = 0o644
 
 
+def check_flag_path(option, path):
+    """nginx tests the flag with ``if (-f /absolute/path)``: a relative path would be a file nobody looks at."""
+    if not path or not os.path.isabs(path):
+        raise LvsIngressError("%s must be an absolute path, got %r" % (option, path), **{option: path})
+
+
 def flag_present(path):
     return os.path.lexists(path)
 

@@ -46,8 +46,8 @@ options:
     required: true
   flag:
     description:
-      - Path of the drain flag; must match the C(ingress_node) role's C(ingress_node_drain_flag). The directory is
-        created world-searchable and the flag world-readable, since nginx workers run unprivileged.
+      - Absolute path of the drain flag; must match the C(ingress_node) role's C(ingress_node_drain_flag).
+        The directory is created world-searchable and the flag world-readable, since nginx workers run unprivileged.
     type: path
     default: /run/lvs_ingress/drain
   verify:
@@ -109,7 +109,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._http_probe import LVSCHECK_HOST, LVSCHECK_URL, probe
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._node_switches import DRAIN_FLAG, flag_present, set_flag
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._node_switches import DRAIN_FLAG, check_flag_path, flag_present, set_flag
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_until
 
 EXPECTED_STATUS = {"drained": 503, "active": 200}
@@ -132,6 +132,7 @@ def switch_state(path):
 def run(params, check_mode, probe_fn=probe, clock=None, sleep=None):
     for name in ("timeout", "interval"):
         validate_timeout(name, params[name])
+    check_flag_path("flag", params["flag"])
     path, wanted = params["flag"], params["state"]
     before = switch_state(path)
     result = dict(flag=path, verified=None)

@@ -52,8 +52,8 @@ options:
     default: true
   close_flag:
     description:
-      - Path of the close flag inside the nginx master's mount namespace; must match the C(ingress_node) role's
-        C(ingress_node_close_flag). For a master in another mount namespace it is written through
+      - Absolute path of the close flag inside the nginx master's mount namespace; must match the C(ingress_node)
+        role's C(ingress_node_close_flag). For a master in another mount namespace it is written through
         C(/proc/<pid>/root).
     type: path
     default: /run/lvs_ingress/close
@@ -93,7 +93,8 @@ options:
     default: 0.2
   allow_absent:
     description:
-      - With V(true), finding no nginx master (or none matching) is not an error but C(changed=false).
+      - With V(true), finding no nginx master (or none matching the selectors, while other masters run) is not an
+        error but C(changed=false). Several matching masters are always an error.
     type: bool
     default: false
 seealso:
@@ -226,7 +227,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._nginx impor
     plan_stop,
     select_master,
 )
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._node_switches import CLOSE_FLAG, flag_present
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._node_switches import CLOSE_FLAG, check_flag_path, flag_present
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._procfs import ProcFS
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import validate_timeout
 
@@ -250,11 +251,14 @@ def run(module, proc):
         validate_timeout(name, p[name])
     if p["port"] is not None and not 0 < p["port"] < 65536:
         raise LvsIngressError("port must be 1..65535, got %r" % p["port"], option="port")
+    check_flag_path("close_flag", p["close_flag"])
     try:
         master = select_master(discover_masters(proc), proc, pid_file=p["pid_file"], config=p["config"], port=p["port"])
-    except LvsIngressError:
-        if p["allow_absent"] and not discover_masters(proc):
-            return dict(changed=False, msg="no nginx master running", close_window=None,
+    except LvsIngressError as err:
+        # allow_absent: no master at all, or none that matches the selectors (another nginx may run); several
+        # matching masters stay an error
+        if p["allow_absent"] and err.details.get("no_match"):
+            return dict(changed=False, msg="nothing to stop: %s" % err, close_window=None,
                         diff=dict(before={"running": False}, after={"running": False}))
         raise
     flag_path = host_path(proc, master, p["close_flag"])
