@@ -241,6 +241,9 @@ def ansible_module(pattern, module, args, check=False, diff=False, timeout=300):
                 results[name] = json.load(fh)
     finally:
         shutil.rmtree(tree, ignore_errors=True)
+    # --tree files hold the module's result without Ansible's own verdict: take it from the stdout line
+    for m in re.finditer(r"^(\S+) \| (FAILED!|UNREACHABLE!)", res.stdout, re.M):
+        results.setdefault(m.group(1), {})["failed"] = True
     if not results:
         raise LabFailure("ansible %s %s: no host results (rc=%d): %s %s" % (pattern, module, res.returncode,
                                                                           res.stdout[-2000:], res.stderr[-2000:]))
