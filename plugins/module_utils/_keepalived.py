@@ -315,7 +315,8 @@ def virtual_servers(tree):
         vs["inhibit_on_failure"] = "inhibit_on_failure" in flags
         persist = _children(node, "persistence_timeout")
         vs["persistence_timeout"] = (int(persist[-1].args[0]) if persist[-1].args else 360) if persist else None
-        method = _children(node, "lvs_method")
+        # lb_kind is the older name of lvs_method; keepalived 2.2 takes either, the last one wins
+        method = [c for c in node.children if c.keyword in ("lvs_method", "lb_kind")]
         vs["lvs_method"] = method[-1].args[0].upper() if method and method[-1].args else "NAT"
         vs["name"] = _vs_name(vs)
         vs["key"] = _vs_key(vs)

@@ -281,3 +281,10 @@ def test_includes_file_exact_and_glob():
     assert _keepalived.includes_file(rs, "/etc/keepalived/lvs_ingress/weights/198.18.0.100-80-TCP-198.18.0.11-80.conf")
     assert not _keepalived.includes_file(rs, "/etc/keepalived/lvs_ingress/weights/198.18.0.100-80-TCP-198.18.0.12-80.conf")
     assert _keepalived.includes_file({"includes": [{"pattern": "/w/*-198.18.0.11-80.conf", "files": []}]}, "/w/x-198.18.0.11-80.conf")
+
+
+@pytest.mark.parametrize("line, method", [("lb_kind DR", "DR"), ("lvs_method TUN", "TUN"), ("", "NAT"),
+                                          ("lb_kind DR\n  lvs_method tun", "TUN")])
+def test_forwarding_method_both_spellings(line, method):
+    tree = _keepalived.parse("virtual_server 10.0.0.1 80 {\n  protocol TCP\n  %s\n}\n" % line)
+    assert _keepalived.virtual_servers(tree)[0]["lvs_method"] == method
