@@ -140,7 +140,18 @@ def test_close_switch_keeps_location_args_and_proxying(lab):
 
 @pytest.mark.parametrize("run", range(RUNS))
 def test_close_window_then_quit_loses_nothing(lab, run):
-    result, report = scenario(lab, stop_with_switch)
+    # Precondition: node A holds client connections when it is stopped (on a very busy host the load may
+    # not have reached it yet). Not met: set up again, at most 3 times; the assertions below are unchanged.
+    labs = [lab]
+    try:
+        for _attempt in range(3):
+            result, report = scenario(labs[-1], stop_with_switch)
+            if report["close_window"]["connections_at_start"] > 0:
+                break
+            labs.append(Lab())
+    finally:
+        for extra in labs[1:]:
+            extra.close()
     print("switch run %d: %s %s" % (run, json.dumps(result), json.dumps(report)))
     assert result["failed"] == 0, result
     assert result["server_closes"] > 0, result  # the switch did the work, not luck
