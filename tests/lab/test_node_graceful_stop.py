@@ -40,7 +40,8 @@ def test_drain_playbook_stops_a_node_without_losing_a_request(converged):
             "baremetal.lvs_ingress.drain", {"lvs_ingress_target": NODE, "lvs_ingress_stop_nginx": "true"})
         drain_seconds = lab.now() - t0
         assert drain.returncode == 0, drain.stdout[-4000:] + drain.stderr[-2000:]
-        stop = node_helpers.task_result(drain_results, "Close every client connection cleanly, then stop nginx with SIGQUIT", NODE)
+        stop = node_helpers.task_result(drain_results, "Close every client connection cleanly, then stop nginx with SIGQUIT",
+                                        NODE)
         nginx_after_drain = lab.run_on(NODE, ["systemctl", "is-active", "nginx"], check=False).stdout.strip()
         time.sleep(2)  # load keeps running on ingress1/3 with ingress2 stopped
         t1 = lab.now()
