@@ -20,7 +20,7 @@ IP = lab.NODES[NODE]
 # keep-alive connections at once (the race). With think 2 ms the baseline lost nothing in 2 of 2 runs.
 LOAD = dict(count=1000000, duration=280, connections=20, think_ms=20, timeout=5, path="/slow?ms=50")
 WARMUP = 4
-BASELINE_RUNS = 2  # every run is recorded; the assertion is on the sum
+BASELINE_RUNS = 3  # one run lost 0 in 1 of 4 measured runs: every run is recorded, the assertion is on the sum
 
 
 def _load_summary(result):
