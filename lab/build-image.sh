@@ -29,7 +29,7 @@ debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" "$suit
 chroot "$root" systemctl disable nginx keepalived >/dev/null 2>&1 || true
 rm -f "$root/etc/nginx/sites-enabled/default"
 chroot "$root" systemctl mask systemd-resolved.service systemd-timesyncd.service \
-  apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer >/dev/null 2>&1 || true
+  apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer >/dev/null 2>&1 || true
 # no Debian mirror inside the lab: the roles install with state=present, which needs no network
 # when the package is already in the image.
 : > "$root/etc/apt/sources.list"
@@ -51,8 +51,8 @@ install -m 0644 "$here/guest/lvslab-net.service" "$root/etc/systemd/system/lvsla
 chroot "$root" systemctl enable lvslab-net.service >/dev/null
 echo "/dev/vda / ext4 defaults,noatime 0 1" > "$root/etc/fstab"
 echo lvslab > "$root/etc/hostname"
-# console on the serial port for the directors' boot log
-chroot "$root" systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || true
+# No getty is enabled by hand: on the directors the kernel's console=ttyS0 makes systemd's getty generator
+# start one; in the node containers an enabled serial-getty@ttyS0 would wait 90 s for a device that never comes.
 
 cp "$root"/boot/vmlinuz-* "$out/vmlinuz"
 cp "$root"/boot/initrd.img-* "$out/initrd.img"
