@@ -19,12 +19,16 @@ CONNECTIONS = 10
 
 
 def test_wait_drained_on_both_directors(converged):
+    # In DR a director sees only the clients' packets: a connection whose FIN it missed (a failover, a reset in an
+    # earlier test) stays ESTABLISHED in its table until IPVS's TCP timeout. Those are not this test's connections:
+    # the wait's threshold on each director is what it counted before this test opened any.
+    stale = {d: lab.ipvs_table(d).get(IP, {}).get("active", 0) for d in lab.DIRECTORS}
     load = None
     try:
         load = lab.Loadgen(count=100000, duration=150, connections=CONNECTIONS, think_ms=200, timeout=5).wait_ready()
         time.sleep(3)
         before = lab.ipvs_table("director1")[IP]
-        assert before["active"] > 0, "no connection to %s to drain: %s" % (NODE, before)
+        assert before["active"] > stale["director1"], "no connection to %s to drain: %s" % (NODE, before)
 
         drained = lab.ansible_module("directors", "ipvs_real_server", lab.real_server_args(IP, state="drained"))
         for d in lab.DIRECTORS:
@@ -36,7 +40,8 @@ def test_wait_drained_on_both_directors(converged):
 
         lab.run_on(NODE, ["touch", lab.CLOSE_FLAG])
         t_close = lab.now()
-        done = lab.ansible_module("directors", "lvs_wait_drained", dict(wait_args, timeout=90))
+        done = lab.ansible_module("directors", "lvs_wait_drained", dict(
+            wait_args, timeout=90, max_active_connections="{{ %s[inventory_hostname] }}" % stale))
         lab.run_on(NODE, ["rm", "-f", lab.CLOSE_FLAG])
         time.sleep(2)
         result = load.stop()
@@ -44,7 +49,8 @@ def test_wait_drained_on_both_directors(converged):
         if load is not None:
             load.kill()
 
-    lab.record("wait_drained", node=NODE, active_before=before["active"], active_after_drain=held["active"],
+    lab.record("wait_drained", node=NODE, stale_before_test=stale, active_before=before["active"],
+               active_after_drain=held["active"],
                short_timeout={d: dict(failed=short[d].get("failed", False), msg=short[d].get("msg"),
                                       active=short[d].get("active_connections")) for d in lab.DIRECTORS},
                quiesce={d: dict(elapsed=done[d].get("elapsed"), polls=done[d].get("polls"),
@@ -61,14 +67,14 @@ def test_wait_drained_on_both_directors(converged):
         if short[d].get("failed"):
             msg = short[d]["msg"]
             remain = short[d]["active_connections"]["last"]
-            assert remain > 0, short[d]
+            assert remain > stale[d], short[d]
             assert msg.startswith("director %s:" % d), msg
             assert re.search(r"\b%d active connections remain" % remain, msg), msg
     # with the close switch on, every director quiesces and says how long it took
     for d in lab.DIRECTORS:
         assert not done[d].get("failed"), (d, done[d].get("msg"))
         assert done[d]["quiesced"] is True and done[d]["director"] == d
-        assert done[d]["active_connections"]["last"] == 0
+        assert done[d]["active_connections"]["last"] <= stale[d]
         assert done[d]["elapsed"] >= 0
     # the clients never saw an error: they were told to reconnect, and reconnected to ingress2/3
     assert result["failed"] == 0, result["errors"]
