@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import os
 import time
+
+import pytest
 
 import lab
 import node_helpers
@@ -98,6 +101,12 @@ def _baseline_run():
     return dict(_load_summary(during), served_before=served_before, weight_wait=round(weight_wait, 3))
 
 
+@pytest.mark.skipif(
+    os.environ.get("LVS_LAB_BASELINE") != "1",
+    reason="a measurement, not a gate: under load a plain stop loses a request only when an idle keep-alive "
+           "connection races its close, which some runs never hit (7 runs: 6, 4, 0, 3, 6, 1, 6 lost; a later CI run: "
+           "0, 0, 0). The deterministic proof that the old ways lose requests is tests/functional (plain SIGQUIT and "
+           "reload-then-quit lose every connection's request, every run). Run with LVS_LAB_BASELINE=1.")
 def test_baseline_weight_zero_then_systemctl_stop_loses_requests(converged):
     runs = []
     for index in range(BASELINE_RUNS):
