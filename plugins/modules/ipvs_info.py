@@ -21,17 +21,9 @@ author:
   - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
   - baremetal.lvs_ingress._ipvs
+  - baremetal.lvs_ingress._attributes
   - ansible.builtin.action_common_attributes
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Reports no changes, so there is nothing to diff.
-  idempotent:
-    support: full
-    description: Never changes anything (C(changed=false)).
   platform:
     support: full
     platforms: [linux]

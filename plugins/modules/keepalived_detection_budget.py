@@ -47,17 +47,9 @@ description:
 author:
   - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
+  - baremetal.lvs_ingress._attributes
   - ansible.builtin.action_common_attributes
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads the configuration.
-  diff_mode:
-    support: none
-    description: Reports no changes, so there is nothing to diff.
-  idempotent:
-    support: full
-    description: Never changes anything (C(changed=false)).
   platform:
     support: full
     platforms: posix
