@@ -17,6 +17,9 @@ description:
   - Optionally adds per-service and per-real-server counters (C(--stats)), rates (C(--rate)) and the
     connection timeouts (C(--timeout)).
   - Filters by virtual service and by real server. Never changes anything.
+  - Also returns the kernel's IPVS settings (C(net.ipv4.vs.*)) and, from them and the services' persistence,
+    RV(drain_hazards): the settings that would send new connections to a drained (weight 0) real server when
+    clients reuse source ports (clients behind NAT). The playbooks refuse to drain while a director has any.
 author:
   - baremetal.lvs_ingress contributors (@baremetal)
 extends_documentation_fragment:
@@ -176,6 +179,31 @@ virtual_services:
           description: As for the service.
           type: dict
           returned: when O(rate=true)
+settings:
+  description: The director's IPVS kernel settings, from C(/proc/sys/net/ipv4/vs/), by name (integers where the
+    value is one). Empty when IPVS is not loaded.
+  returned: always
+  type: dict
+  sample: {conn_reuse_mode: 1, expire_nodest_conn: 1, expire_quiescent_template: 1, conntrack: 0}
+kernel:
+  description: The director's kernel release.
+  returned: always
+  type: str
+  sample: 6.1.0-28-cloud-amd64
+drain_hazards:
+  description:
+    - The settings that would let a drained real server still get new connections, each with the setting, its
+      value, the value wanted and why. Empty when a drain is safe. Considers every service on the director, not
+      only the filtered ones.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - setting: net.ipv4.vs.expire_nodest_conn
+      value: 0
+      want: 1
+      why: a new connection from a client address and port that still has an IPVS entry for a drained real server ...
+      msg: "net.ipv4.vs.expire_nodest_conn = 0 (want 1): a new connection ..."
 timeouts:
   description: IPVS connection timeouts in seconds.
   returned: when O(timeout=true)
@@ -183,9 +211,11 @@ timeouts:
   sample: {tcp: 900, tcpfin: 120, udp: 300}
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs, _ipvs_settings
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import (
     SERVICE_ARGS,
@@ -224,7 +254,12 @@ def main():
         ipvsadm = find_binary(module, p["ipvsadm_path"], "ipvsadm")
         run = runner(module)
         services = _ipvs.read_table(run, ipvsadm, stats=p["stats"], rate=p["rate"])
-        result = dict(changed=False, virtual_services=_ipvs.filter_services(services, svc, real))
+        settings = _ipvs_settings.read_settings()
+        release = os.uname().release
+        result = dict(changed=False, virtual_services=_ipvs.filter_services(services, svc, real),
+                      settings=settings, kernel=release,
+                      drain_hazards=_ipvs_settings.drain_hazards(settings, services,
+                                                                 _ipvs_settings.kernel_version(release)))
         if p["timeout"]:
             result["timeouts"] = _ipvs.read_timeouts(run, ipvsadm)
     except LvsIngressError as err:

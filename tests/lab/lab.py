@@ -40,6 +40,7 @@ CONVERGED_WEIGHT = 100
 DRAIN_FLAG = "/run/lvs_ingress/drain"
 CLOSE_FLAG = "/run/lvs_ingress/close"
 WEIGHTS_DIR = "/etc/keepalived/lvs_ingress/weights"
+SYSCTL_FILE = "/etc/sysctl.d/60-lvs-ingress.conf"
 FQCN = "baremetal.lvs_ingress."
 
 
@@ -261,11 +262,13 @@ def real_server_args(real_address, **extra):
 class Loadgen:
     """``lab/loadgen.py`` in the client namespace, against the VIP. Always bounded by count and duration."""
 
-    def __init__(self, count, duration, connections=10, think_ms=0.0, timeout=5.0, path="/"):
-        assert count > 0 and 0 < duration <= 300
+    def __init__(self, count, duration, connections=10, think_ms=0.0, timeout=5.0, path="/", model=None):
+        """``connections`` blind pooled clients, or with ``model`` (``real``) loadgen's production-like mix."""
+        assert count > 0 and 0 < duration <= 600
         self.ready_file = os.path.join(tempfile.mkdtemp(prefix="lvslab-loadgen-"), "ready")
+        clients = ["--model", model] if model else ["--connections", str(connections)]
         argv = [LVSLAB, "client", "--", "python3", LOADGEN, "--target", "%s:%d" % (VIP, VPORT),
-                "--count", str(count), "--duration", str(duration), "--connections", str(connections),
+                "--count", str(count), "--duration", str(duration)] + clients + [
                 "--think-ms", str(think_ms), "--timeout", str(timeout), "--path", path, "--ready-file", self.ready_file]
         self.duration = duration
         self.timeout = timeout
@@ -316,7 +319,8 @@ def _node_fix(node):
 
 
 def _director_fix(director):
-    sh_on(director, "systemctl is-active -q keepalived || systemctl start keepalived")
+    # the IPVS settings the lvs_director role wrote (a test may have changed them live)
+    sh_on(director, "sysctl -q -p %s; systemctl is-active -q keepalived || systemctl start keepalived" % SYSCTL_FILE)
     files = sh_on(director, "grep -H '^weight' %s/*.conf" % WEIGHTS_DIR, check=False).stdout
     wrong = []
     for ip in NODES.values():

@@ -51,3 +51,18 @@ def test_rc_not_zero_reports_command():
 def test_bad_address_fails_before_running_anything():
     result, failed, cmds = run_module(ipvs_info.main, dict(virtual_address="198.18.0.999", virtual_port=80), [])
     assert failed and "198.18.0.999" in result["msg"] and cmds.seen == []
+
+
+def test_returns_settings_and_drain_hazards(tmp_path, monkeypatch):
+    from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs_settings
+
+    for name, value in (("expire_nodest_conn", "0"), ("conn_reuse_mode", "1"), ("expire_quiescent_template", "1")):
+        (tmp_path / name).write_text(value + "\n")
+    monkeypatch.setattr(_ipvs_settings, "SYSCTL_DIR", str(tmp_path))
+    # filtered to one service, the hazards still consider every service on the director
+    args = dict(virtual_address="198.18.0.100", virtual_port=80)
+    result, failed, used = run_module(ipvs_info.main, args, [(LIST, 0, fixture("list.captured.txt"), "")])
+    assert not failed
+    assert result["settings"] == {"expire_nodest_conn": 0, "conn_reuse_mode": 1, "expire_quiescent_template": 1}
+    assert [h["setting"] for h in result["drain_hazards"]] == ["net.ipv4.vs.expire_nodest_conn"]
+    assert result["kernel"]
