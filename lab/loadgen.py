@@ -10,7 +10,7 @@ Client kinds (``--clients pooled=12,reconnect=6,short=8,slow=4,http10=2``, or ``
 * ``pooled``: one persistent HTTP/1.1 connection, requests back to back (``--think-ms`` apart).
 * ``reconnect``: like pooled, but the client closes its connection after a random number of requests in
   ``--reconnect-after`` (default 20-60) and opens a new one: clients that come and go.
-* ``short``: one request per connection, as fast as it can: half of them ask ``Connection: close`` (the
+* ``short``: one request per connection, ``--short-think-ms`` apart: half of them ask ``Connection: close`` (the
   server closes), half close the connection themselves. With the client namespace's narrowed
   ``ip_local_port_range`` their source ports come back within seconds, as behind a NAT gateway.
 * ``slow``: persistent connections on ``--slow-path`` (requests of several seconds in flight).
@@ -403,7 +403,10 @@ def build_parser():
     parser.add_argument("--expect-status", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=5.0, help="socket timeout per operation, seconds")
     parser.add_argument("--think-ms", type=float, default=0.0, help="pause between two requests of a client")
-    parser.add_argument("--short-think-ms", type=float, default=0.0, help="pause between two short connections")
+    parser.add_argument("--short-think-ms", type=float, default=50.0,
+                        help="pause between two short connections of a client (50 ms: some 150 new connections a "
+                             "second in the lab, each source port back within seconds, while a director keeps an "
+                             "entry of a closed connection for 120 s)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the reconnect clients' random choices")
     parser.add_argument("--ready-file", help="touch this file once all clients started")
     parser.add_argument("--timeline-file", help="also write the per-second timeline here, one JSON object a line")

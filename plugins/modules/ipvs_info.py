@@ -18,7 +18,7 @@ description:
     connection timeouts (C(--timeout)).
   - Filters by virtual service and by real server. Never changes anything.
   - Also returns the kernel's IPVS settings (C(net.ipv4.vs.*)) and, from them and the services' persistence,
-    RV(drain_hazards): the settings that would send new connections to a drained (weight 0) real server when
+    RV(drain_hazards), the settings that would send new connections to a drained (weight 0) real server when
     clients reuse source ports (clients behind NAT). The playbooks refuse to drain while a director has any.
 author:
   - baremetal.lvs_ingress contributors (@baremetal)

@@ -17,7 +17,7 @@ def captured(path=FIXTURE):
     out = {}
     with open(path) as fh:
         for line in fh:
-            name, _, value = line.strip().partition(":")
+            name, dummy, value = line.strip().partition(":")
             out[os.path.basename(name)] = value
     return out
 
