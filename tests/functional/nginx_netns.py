@@ -151,6 +151,15 @@ class Lab:
         self.nodes.append(node)
         return node
 
+    def two_nodes(self):
+        """Nodes A and B started, both in the targets file."""
+        a = self.add_node("nodeA", 8081)
+        b = self.add_node("nodeB", 8082)
+        a.start()
+        b.start()
+        self.set_targets([a, b])
+        return a, b
+
     def set_targets(self, nodes):
         tmp = self.targets_file + ".tmp"
         with open(tmp, "w") as fh:

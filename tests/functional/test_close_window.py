@@ -53,15 +53,6 @@ def lab():
         lab.close()
 
 
-def two_nodes(lab):
-    a = lab.add_node("nodeA", 8081)
-    b = lab.add_node("nodeB", 8082)
-    a.start()
-    b.start()
-    lab.set_targets([a, b])
-    return a, b
-
-
 def wait_gone(pid, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -97,7 +88,7 @@ def stop_reload_then_quit(lab, node):
 
 
 def scenario(lab, stop, nodes=None):
-    a, b = nodes or two_nodes(lab)
+    a, b = nodes or lab.two_nodes()
     load = lab.start_load(connections=20, duration=LOAD_SECONDS)
     time.sleep(WARMUP)
     lab.set_targets([b])  # the director takes node A out: new connections go to B only
@@ -176,7 +167,7 @@ def test_baseline_loses_requests(stop):
 
 
 def test_module_through_ansible(lab):
-    a, b = two_nodes(lab)
+    a, b = lab.two_nodes()
     # ansible needs seconds to start (more on a busy host): the load runs until the module is done, then SIGTERM
     load = lab.start_load(connections=20, duration=120)
     time.sleep(WARMUP)

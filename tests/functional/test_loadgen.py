@@ -62,11 +62,7 @@ def _run(lab, duration, extra=()):
 
 
 def test_real_model_runs_every_client_kind_without_failure(lab):
-    a = lab.add_node("nodeA", 8081)
-    b = lab.add_node("nodeB", 8082)
-    a.start()
-    b.start()
-    lab.set_targets([a, b])
+    lab.two_nodes()
     out, _err = _run(lab, 3).communicate(timeout=60)
     result = json.loads(out)
     assert result["failed"] == 0, result["errors"]
@@ -80,11 +76,7 @@ def test_real_model_runs_every_client_kind_without_failure(lab):
 
 
 def test_counts_the_failures_of_a_node_that_dies(lab):
-    a = lab.add_node("nodeA", 8081)
-    b = lab.add_node("nodeB", 8082)
-    a.start()
-    b.start()
-    lab.set_targets([a, b])
+    a = lab.two_nodes()[0]
     proc = _run(lab, 4)
     time.sleep(1.5)
     os.kill(a.master_pid(), signal.SIGTERM)  # nginx's fast stop: connections closed mid-stream, port closed
