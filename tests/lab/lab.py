@@ -264,7 +264,7 @@ class Loadgen:
 
     def __init__(self, count, duration, connections=10, think_ms=0.0, timeout=5.0, path="/", model=None):
         """``connections`` blind pooled clients, or with ``model`` (``real``) loadgen's production-like mix."""
-        assert count > 0 and 0 < duration <= 600
+        assert count > 0 and 0 < duration <= 1200
         self.ready_file = os.path.join(tempfile.mkdtemp(prefix="lvslab-loadgen-"), "ready")
         clients = ["--model", model] if model else ["--connections", str(connections)]
         argv = [LVSLAB, "client", "--", "python3", LOADGEN, "--target", "%s:%d" % (VIP, VPORT),
