@@ -127,3 +127,18 @@ def test_literal_defaults_pass_the_spec(role):
 ])
 def test_the_check_finds_mismatches(defaults, options, expected):
     assert spec_problems(defaults, options) == expected
+
+
+def test_every_entry_point_has_its_tasks_file(role):
+    name, _defaults, specs = role
+    for entry_point in specs["argument_specs"]:
+        assert os.path.isfile(os.path.join(ROLES_DIR, name, "tasks", entry_point + ".yml")), (name, entry_point)
+
+
+def test_every_entry_point_of_the_internal_role_validates_every_setting():
+    """The playbooks validate with whichever entry point they import first: each must know every setting."""
+    specs = load(ROLES_DIR, "_rollout", "meta", "argument_specs.yml")["argument_specs"]
+    main = specs["main"]["options"]
+    assert len(specs) > 1
+    for entry_point, spec in specs.items():
+        assert spec["options"] == main, entry_point
