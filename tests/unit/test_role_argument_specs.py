@@ -142,3 +142,11 @@ def test_every_entry_point_of_the_internal_role_validates_every_setting():
     assert len(specs) > 1
     for entry_point, spec in specs.items():
         assert spec["options"] == main, entry_point
+
+
+def test_readme_lists_every_variable(role):
+    name, _defaults, specs = role
+    with open(os.path.join(ROLES_DIR, name, "README.md")) as f:
+        readme = f.read()
+    missing = [v for v in specs["argument_specs"]["main"]["options"] if "`%s`" % v not in readme]
+    assert missing == [], "%s/README.md does not list %s" % (name, missing)
