@@ -51,6 +51,8 @@ def render(load, upgrade, rc, release):
         "",
         "## Traffic through the VIP during the upgrade",
         "",
+        "![requests per second through the VIP, one band per node, out-of-rotation windows shaded](traffic.svg)",
+        "",
         "Client model: " + describe_model(load) + ".",
         "",
         "| requests | ok | failed | connections opened | closed by the server with Connection: close | SYN retransmitted | seconds |",
