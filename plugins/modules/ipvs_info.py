@@ -59,7 +59,7 @@ options:
     description: Also read C(ipvsadm -Ln --rate --exact) and add a C(rate) dict to every service and real server.
     type: bool
     default: false
-  timeout:
+  read_timeouts:
     description: Also read C(ipvsadm -Ln --timeout) and return RV(timeouts).
     type: bool
     default: false
@@ -206,7 +206,7 @@ drain_hazards:
       msg: "net.ipv4.vs.expire_nodest_conn = 0 (want 1): a new connection ..."
 timeouts:
   description: IPVS connection timeouts in seconds.
-  returned: when O(timeout=true)
+  returned: when O(read_timeouts=true)
   type: dict
   sample: {tcp: 900, tcpfin: 120, udp: 300}
 """
@@ -235,7 +235,7 @@ def main():
         real_port=dict(type="int", aliases=["rport"]),
         stats=dict(type="bool", default=False),
         rate=dict(type="bool", default=False),
-        timeout=dict(type="bool", default=False),
+        read_timeouts=dict(type="bool", default=False),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -260,7 +260,7 @@ def main():
                       settings=settings, kernel=release,
                       drain_hazards=_ipvs_settings.drain_hazards(settings, services,
                                                                  _ipvs_settings.kernel_version(release)))
-        if p["timeout"]:
+        if p["read_timeouts"]:
             result["timeouts"] = _ipvs.read_timeouts(run, ipvsadm)
     except LvsIngressError as err:
         fail(module, err)

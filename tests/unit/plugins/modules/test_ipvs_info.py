@@ -21,7 +21,7 @@ def test_filter_by_service_and_real_server_with_stats_rate_timeout():
         ([IPVSADM, "-Ln", "--rate", "--exact"], 0, fixture("rate.handwritten.txt"), ""),
         ([IPVSADM, "-Ln", "--timeout"], 0, fixture("timeout.handwritten.txt"), ""),
     ]
-    args = dict(virtual_address="198.18.0.100", virtual_port=80, real_address="198.18.0.12", stats=True, rate=True, timeout=True)
+    args = dict(virtual_address="198.18.0.100", virtual_port=80, real_address="198.18.0.12", stats=True, rate=True, read_timeouts=True)
     result, failed, used = run_module(ipvs_info.main, args, cmds)
     assert not failed
     (svc,) = result["virtual_services"]
