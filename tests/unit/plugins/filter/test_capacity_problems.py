@@ -7,7 +7,7 @@ import os
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.baremetal.lvs_ingress.plugins.filter.capacity import FilterModule
+from ansible_collections.baremetal.lvs_ingress.plugins.filter.capacity_problems import FilterModule
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),

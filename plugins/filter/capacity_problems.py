@@ -15,7 +15,7 @@ description:
     than O(min_count) of them in rotation (weight above 0), or fewer than O(min_percent) percent of all its real
     servers. Services none of them serves are not looked at.
   - With O(batch_size), O(_input) are the candidates (every node of the rollout) and the check is for the worst
-    batch of that size: the one that takes as many of a service's in-rotation real servers as it can.
+    batch of that size (the one that takes as many of a service's in-rotation real servers as it can).
   - The rolling_upgrade playbook's capacity rule (C(lvs_ingress_min_in_rotation),
     C(lvs_ingress_min_in_rotation_percent)).
 author:
