@@ -30,9 +30,28 @@ chroot "$root" systemctl disable nginx keepalived >/dev/null 2>&1 || true
 rm -f "$root/etc/nginx/sites-enabled/default"
 chroot "$root" systemctl mask systemd-resolved.service systemd-timesyncd.service \
   apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer >/dev/null 2>&1 || true
-# no Debian mirror inside the lab: the roles install with state=present, which needs no network
-# when the package is already in the image.
-: > "$root/etc/apt/sources.list"
+# No Debian mirror inside the lab. Its package repository is local, as an air-gapped site's is: nginx at the
+# versions a rolling upgrade moves between (LVSLAB_NGINX_VERSIONS, set by lvslab), fetched here from Debian's
+# archive (bookworm, bookworm-security) with their indexes written beside them; apt on the guests knows no
+# other source. The other packages are in the image already (the roles install them with state=present).
+security=${LVSLAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+repo="$root/srv/lvslab-repo"
+mkdir -p "$repo"
+for version in ${LVSLAB_NGINX_VERSIONS:?set by lvslab}; do
+  for deb in "nginx_${version}_amd64.deb" "nginx-common_${version}_all.deb"; do
+    curl -fsS -o "$repo/$deb" "$mirror/pool/main/n/nginx/$deb" ||
+      curl -fsS -o "$repo/$deb" "$security/pool/updates/main/n/nginx/$deb"
+  done
+done
+(
+  cd "$repo"
+  for deb in *.deb; do
+    dpkg-deb --field "$deb"
+    printf 'Filename: ./%s\nSize: %s\nSHA256: %s\n\n' "$deb" "$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
+  done > Packages
+)
+echo "deb [trusted=yes] file:/srv/lvslab-repo ./" > "$root/etc/apt/sources.list"
+chroot "$root" apt-get -q update
 
 # SSH: key login for root only.
 ssh-keygen -q -t ed25519 -N '' -C lvslab -f "$out/id_ed25519"

@@ -7,7 +7,7 @@
 the rollout's report says of each node. "0 failed" comes from the load's own counts only; every failure is
 listed with the node window it fell in (or "outside every node window").
 
-    demo_report.py OUT_DIR PLAYBOOK_RC RELEASE  -> writes OUT_DIR/report.md, prints it, exits 0 on no loss
+    demo_report.py OUT_DIR PLAYBOOK_RC RELEASE NGINX_VERSION  -> writes OUT_DIR/report.md, prints it, exits 0 on no loss
 """
 
 from __future__ import annotations
@@ -42,12 +42,19 @@ def describe_model(load):
                 "-".join(str(p) for p in load["local_port_range"]) if load.get("local_port_range") else "?"))
 
 
-def render(load, upgrade, rc, release):
-    nodes = upgrade.get("nodes", [])
+def versions(node):
+    return "%s (%s) -> %s (%s)" % (node.get("nginx_package_before"), node.get("nginx_version_before"),
+                                   node.get("nginx_package_after"), node.get("nginx_version_after"))
+
+
+def render(load, upgrade, rc, release, nginx_version):
+    skipped = [n for n in upgrade.get("nodes", []) if n.get("skipped")]
+    nodes = [n for n in upgrade.get("nodes", []) if not n.get("skipped")]
     lines = [
         "# Rolling upgrade report",
         "",
-        "Playbook: %s; rolled out release %s." % ("succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, release),
+        "Playbook: %s; rolled out nginx %s (release label %s)." % (
+            "succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, nginx_version, release),
         "",
         "## Traffic through the VIP during the upgrade",
         "",
@@ -74,24 +81,27 @@ def render(load, upgrade, rc, release):
     if rc != 0 and upgrade.get("_log"):
         lines += ["", "Failed tasks:"] + ["    " + line for line in upgrade["_log"][-6:]]
     lines += ["", "## Per node", "",
-              "| node | out of rotation (s) | close window (s) | conns at close start | conns at SIGQUIT | SIGQUIT to exit (s) "
+              "| node | nginx before -> after (package, nginx -v) | out of rotation (s) | close window (s) "
+              "| conns at close start | conns at SIGQUIT | SIGQUIT to exit (s) "
               "| escalated | directors' time to quiesce (s) | stale director entries | requests failed in its window |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     per_window = failures_by_window(load, nodes)
     for n in nodes:
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
-            n["node"], n["seconds_out_of_rotation"], n["close_window_seconds"], n["connections_at_close_start"],
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+            n["node"], versions(n), n["seconds_out_of_rotation"], n["close_window_seconds"], n["connections_at_close_start"],
             n["connections_at_quit"], n["quit_to_exit_seconds"], n["escalated"],
             ", ".join("%s %s" % kv for kv in sorted(n["director_quiesce_seconds"].items())),
             ", ".join("%s %s" % kv for kv in sorted(n.get("director_stale_connections", {}).items())),
             sum(per_window.get(n["node"], {}).values())))
+    for n in skipped:
+        lines.append("| %s | %s | skipped: already on it | | | | | | | | |" % (n["node"], versions(n)))
     lines += ["", "Worst-case health-check detection per director (keepalived_detection_budget): %s s"
               % upgrade.get("detection_budget_seconds"), ""]
     return "\n".join(lines)
 
 
 def main(argv):
-    out, rc, release = argv[1], int(argv[2]), argv[3]
+    out, rc, release, nginx_version = argv[1], int(argv[2]), argv[3], argv[4]
     with open(out + "/loadgen.json") as fh:
         load = json.load(fh)
     try:
@@ -104,7 +114,7 @@ def main(argv):
         with open(out + "/upgrade.log", errors="replace") as fh:
             upgrade["_log"] = [line.rstrip()[:600] for line in fh
                                if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
-    report = render(load, upgrade, rc, release)
+    report = render(load, upgrade, rc, release, nginx_version)
     with open(out + "/report.md", "w") as fh:
         fh.write(report)
     print(report)

@@ -99,3 +99,20 @@ def test_extra_vars_override_the_inventory(tmp_path):
     plays = settings_seen(tmp_path, "rolling_upgrade", extra='{"lvs_ingress_ready_timeout": 9}')
     node_play = plays["Rolling upgrade of the ingress nodes"]
     assert {h: s["lvs_ingress_ready_timeout"] for h, s in node_play.items()} == {"n1": 9, "n2": 9}
+
+
+def test_serial_repeats_the_batch_size_default():
+    """A play's serial sees no role default, so rolling_upgrade repeats lvs_ingress_batch_size's: the same value."""
+    import re
+
+    import yaml
+
+    with open(os.path.join(ROOT, "roles", "_rollout", "defaults", "main.yml")) as f:
+        default = yaml.safe_load(f)["lvs_ingress_batch_size"]
+    with open(os.path.join(ROOT, "playbooks", "rolling_upgrade.yml")) as f:
+        serials = [play["serial"] for play in yaml.safe_load(f) if "serial" in play]
+    assert serials, "rolling_upgrade.yml has no play with serial"
+    for serial in serials:
+        m = re.fullmatch(r"\{\{ lvs_ingress_batch_size \| default\((\d+)\) \}\}", serial)
+        assert m, "serial is not the batch size setting: %r" % serial
+        assert int(m.group(1)) == default
