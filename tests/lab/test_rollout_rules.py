@@ -83,7 +83,8 @@ def test_drain_of_a_node_another_director_already_lost_is_refused(converged):
 
 def test_unknown_nginx_version_is_refused(converged):
     _refused(ROLLOUT, {"ingress_node_nginx_version": "1.22.1-9+deb12u99"},
-             "ingress_node_nginx_version=1.22.1-9+deb12u99: the node's repositories have no nginx=1.22.1-9+deb12u99")
+             "ingress_node_nginx_version=1.22.1-9+deb12u99: the node's repositories have no nginx=1.22.1-9+deb12u99, "
+             "nginx-common=1.22.1-9+deb12u99 at that version")
 
 
 def test_rerun_at_the_version_every_node_runs_skips_them_all(converged):
