@@ -77,6 +77,11 @@ def sh_on(host, script, check=True, timeout=90):
     return run_on(host, ["sh", "-c", script], check=check, timeout=timeout)
 
 
+def nginx_package(node):
+    """The nginx package version a node's package database shows (1.22.1-9+deb12u11)."""
+    return run_on(node, ["dpkg-query", "--showformat=${Version}", "--show", "nginx"]).stdout.strip()
+
+
 def on_all(hosts, fn):
     """fn(host) on every host in parallel; {host: result}."""
     with concurrent.futures.ThreadPoolExecutor(len(hosts)) as pool:

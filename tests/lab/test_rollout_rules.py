@@ -38,10 +38,6 @@ def _state():
     return state
 
 
-def _installed(node):
-    return lab.run_on(node, ["dpkg-query", "--showformat=${Version}", "--show", "nginx"]).stdout.strip()
-
-
 def _refused(playbook, extra_vars, *expected):
     before = _state()
     res, _ = node_helpers.run_playbook(playbook, extra_vars)
@@ -88,7 +84,7 @@ def test_unknown_nginx_version_is_refused(converged):
 
 
 def test_rerun_at_the_version_every_node_runs_skips_them_all(converged):
-    versions = {node: _installed(node) for node in lab.NODES}
+    versions = {node: lab.nginx_package(node) for node in lab.NODES}
     assert len(set(versions.values())) == 1, versions
     before = _state()
     with tempfile.TemporaryDirectory() as tmp:
