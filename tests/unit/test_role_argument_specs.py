@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Every role's meta/argument_specs.yml matches its defaults/main.yml, both ways.
 
-Every default is an option of the ``main`` entry point and every option is a default; each option has a
+Every default is an option of the ``main`` entry point and every option is a default, except a required one
+(a secret, which has no default and must not have one); each option has a
 description and a type that fits the default's YAML type (``elements`` for lists, checked on every element);
 the literal defaults pass ansible-core's own validation of the spec (choices, suboptions). A default that is a
 Jinja template gets its type only when templated, so only its presence is checked.
@@ -48,7 +49,11 @@ def spec_problems(defaults, options):
     for name in sorted(set(defaults) - set(options)):
         problems.append("%s: in defaults/main.yml, not in meta/argument_specs.yml" % name)
     for name in sorted(set(options) - set(defaults)):
-        problems.append("%s: in meta/argument_specs.yml, not in defaults/main.yml" % name)
+        if not options[name].get("required"):
+            problems.append("%s: in meta/argument_specs.yml, not in defaults/main.yml" % name)
+    for name in sorted(set(options) & set(defaults)):
+        if options[name].get("required"):
+            problems.append("%s: required in meta/argument_specs.yml, yet defaults/main.yml gives it" % name)
     for name, option in sorted(options.items()):
         if not option.get("description"):
             problems.append("%s: no description" % name)
@@ -104,7 +109,9 @@ def test_literal_defaults_pass_the_spec(role):
     name, defaults, specs = role
     options = specs["argument_specs"]["main"]["options"]
     literal = {k: v for k, v in defaults.items() if not is_template(v)}
-    result = ArgumentSpecValidator(validator_spec(options)).validate(literal)
+    # a required option has no default: the inventory gives it
+    given = {k: v for k, v in options.items() if not v.get("required")}
+    result = ArgumentSpecValidator(validator_spec(given)).validate(literal)
     assert result.error_messages == [], name
 
 
@@ -117,6 +124,9 @@ def test_literal_defaults_pass_the_spec(role):
     ({"r_a": [1]}, {"r_a": {"description": "x", "type": "list", "elements": "str"}},
      ["r_a: element 1 is a int, the spec says elements str"]),
     ({"r_a": 1}, {"r_a": {"type": "int"}}, ["r_a: no description"]),
+    ({}, {"r_a": {"description": "x", "type": "str", "required": True}}, []),
+    ({"r_a": "x"}, {"r_a": {"description": "x", "type": "str", "required": True}},
+     ["r_a: required in meta/argument_specs.yml, yet defaults/main.yml gives it"]),
     ({"r_a": 1}, {"r_a": {"description": "x"}}, ["r_a: no type"]),
     ({"r_a": 1}, {"r_a": {"description": "x", "type": "int", "default": 2}},
      ["r_a: spec default 2 differs from defaults/main.yml 1"]),
