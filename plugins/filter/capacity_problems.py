@@ -41,6 +41,13 @@ options:
   batch_size:
     description: Check the worst batch of this size of O(_input) instead of O(_input) itself.
     type: int
+  assume_back:
+    description:
+      - With O(batch_size), count these real servers as in rotation even where a table has them at weight 0 (the
+        nodes a stopped rollout left drained, which the rerun brings back). The check before each batch reads the
+        live tables without it.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -70,12 +77,25 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._capacity im
 )
 
 
-def capacity_problems(addresses, tables, min_count=1, min_percent=0, batch_size=None):
+def _brought_back(tables, addresses):
+    """The tables with ``addresses`` at weight 1 wherever they are at 0 (a copy)."""
+    back = set(addresses)
+    copy = {}
+    for director, services in tables.items():
+        copy[director] = [dict(service, real_servers=[
+            dict(rs, weight=1) if rs.get("address") in back and not (rs.get("weight") or 0) > 0 else rs
+            for rs in service.get("real_servers") or []]) for service in services or []]
+    return copy
+
+
+def capacity_problems(addresses, tables, min_count=1, min_percent=0, batch_size=None, assume_back=None):
     if not isinstance(tables, dict):
         raise AnsibleFilterError("capacity_problems: tables must map director names to virtual_services, got %r"
                                  % type(tables).__name__)
     addresses = list(addresses or [])
     if batch_size is not None:
+        if assume_back:
+            tables = _brought_back(tables, assume_back)
         return worst_batch_problems(tables, addresses, int(batch_size), int(min_count), int(min_percent))
     return _capacity_problems(tables, addresses, int(min_count), int(min_percent))
 

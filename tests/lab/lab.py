@@ -7,7 +7,7 @@ collection's modules with ``ansible``, drive ``lab/loadgen.py`` from the client 
 lab back into its converged state.
 
 Converged state (what every test starts from and restores): nginx active on every node, no drain or
-close flag, keepalived active on both directors, every real server weight 100 in both weight files
+close flag, keepalived active on both directors, no rollout lock, every real server weight 100 in both weight files
 and both IPVS tables, the VIP on director1 only.
 """
 
@@ -41,6 +41,7 @@ DRAIN_FLAG = "/run/lvs_ingress/drain"
 CLOSE_FLAG = "/run/lvs_ingress/close"
 WEIGHTS_DIR = "/etc/keepalived/lvs_ingress/weights"
 SYSCTL_FILE = "/etc/sysctl.d/60-lvs-ingress.conf"
+LOCK_FILE = "/var/lib/lvs_ingress/rollout.lock"  # the collection's rollout lock (on director1, lvs_ingress_lock_host)
 FQCN = "baremetal.lvs_ingress."
 
 
@@ -325,7 +326,9 @@ def _node_fix(node):
 
 def _director_fix(director):
     # the IPVS settings the lvs_director role wrote (a test may have changed them live)
-    sh_on(director, "sysctl -q -p %s; systemctl is-active -q keepalived || systemctl start keepalived" % SYSCTL_FILE)
+    # and no rollout lock a test's run left behind
+    sh_on(director, "sysctl -q -p %s; rm -f %s; systemctl is-active -q keepalived || systemctl start keepalived"
+          % (SYSCTL_FILE, LOCK_FILE))
     files = sh_on(director, "grep -H '^weight' %s/*.conf" % WEIGHTS_DIR, check=False).stdout
     wrong = []
     for ip in NODES.values():

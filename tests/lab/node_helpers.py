@@ -18,16 +18,25 @@ ACCESS_LOG = "/var/log/nginx/access.log"
 LOADGEN_AGENT = "lvs-ingress-loadgen"
 
 
-def run_playbook(playbook, extra_vars=None, timeout=600):
-    """``ansible-playbook -v`` of a collection playbook (``baremetal.lvs_ingress.drain``) on the lab inventory.
-
-    Returns (CompletedProcess, {task name: [(host, result dict), ...]}): the default callback prints each
-    result as one JSON line (``changed: [ingress2] => {...}``), which is read back here."""
+def playbook_command(playbook, extra_vars=None, options=()):
+    """(argv, env) of ``ansible-playbook -v`` of a collection playbook on the lab inventory."""
     argv = [os.path.join(lab.VENV_BIN, "ansible-playbook"), "-v", "-i", lab.inventory(), playbook]
     for name, value in (extra_vars or {}).items():
-        argv += ["-e", "%s=%s" % (name, value)]
+        # key=value gives a string; anything else (lists, numbers a spec must see as such) goes as JSON
+        argv += ["-e", "%s=%s" % (name, value) if isinstance(value, str) else json.dumps({name: value})]
+    argv += list(options)
     env = lab.ansible_env()
     env.update(ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
+    return argv, env
+
+
+def run_playbook(playbook, extra_vars=None, timeout=600, options=()):
+    """``ansible-playbook -v`` of a collection playbook (``baremetal.lvs_ingress.drain``) on the lab inventory.
+
+    ``options`` are more ansible-playbook arguments (``--check``). Returns (CompletedProcess, {task name:
+    [(host, result dict), ...]}): the default callback prints each result as one JSON line
+    (``changed: [ingress2] => {...}``), which is read back here."""
+    argv, env = playbook_command(playbook, extra_vars, options)
     res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=lab.ROOT,
                          stdin=subprocess.DEVNULL)
     return res, parse_results(res.stdout)
@@ -91,3 +100,35 @@ def drain_weights(ip):
         if result.get("failed"):
             raise lab.LabFailure("draining %s on %s: %s" % (ip, director, result.get("msg")))
     return results
+
+
+def lab_state():
+    """What a refused run must leave as it was, byte for byte: each director's IPVS table (``ipvsadm -Sn``),
+    keepalived configuration, weight files and kernel settings; each node's nginx main pid, installed nginx,
+    switches, nginx configuration, VIP unit and kernel settings."""
+    state = {}
+    for director in lab.DIRECTORS:
+        state[director] = lab.sh_on(director, "ipvsadm -Sn; cat /etc/keepalived/keepalived.conf %s; "
+                                              "grep -rH . /etc/keepalived/lvs_ingress/" % lab.SYSCTL_FILE).stdout
+    for node in lab.NODES:
+        state[node] = lab.sh_on(node, "systemctl show --property=MainPID --value nginx; "
+                                      "dpkg-query --showformat='${Version}' --show nginx; echo; "
+                                      "ls %s %s 2>&1; cat /etc/nginx/conf.d/*.conf %s "
+                                      "/etc/systemd/system/lvs-ingress-vips.service; ip -o address show"
+                                % (lab.DRAIN_FLAG, lab.CLOSE_FLAG, lab.SYSCTL_FILE), check=False).stdout
+    return state
+
+
+def assert_refused(playbook, extra_vars, *expected, options=()):
+    """Run ``playbook``; it must fail, print every text of ``expected`` and leave lab_state() as it was.
+    Returns the output."""
+    before = lab_state()
+    res, _ = run_playbook(playbook, extra_vars, options=options)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out[-3000:]
+    for text in expected:
+        assert text in out, "%r not in the output: %s" % (text, out[-3000:])
+    after = lab_state()
+    changed = sorted(host for host in before if before[host] != after[host])
+    assert not changed, "the refused run changed %s" % ", ".join(changed)
+    return out

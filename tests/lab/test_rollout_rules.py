@@ -24,40 +24,15 @@ import node_helpers
 ROLLOUT = "baremetal.lvs_ingress.rolling_upgrade"
 
 
-def _state():
-    """What a refused run must leave as it was."""
-    state = {}
-    for director in lab.DIRECTORS:
-        state[director] = lab.sh_on(director, "ipvsadm -Sn; cat /etc/keepalived/keepalived.conf; "
-                                              "grep -H . /etc/keepalived/lvs_ingress/weights/*.conf").stdout
-    for node in lab.NODES:
-        state[node] = lab.sh_on(node, "systemctl show --property=MainPID --value nginx; "
-                                      "dpkg-query --showformat='${Version}' --show nginx; echo; "
-                                      "ls %s %s 2>&1; cat /etc/nginx/conf.d/*.conf" % (lab.DRAIN_FLAG, lab.CLOSE_FLAG),
-                                check=False).stdout
-    return state
-
-
-def _refused(playbook, extra_vars, *expected):
-    before = _state()
-    res, _ = node_helpers.run_playbook(playbook, extra_vars)
-    out = res.stdout + res.stderr
-    assert res.returncode != 0, out[-3000:]
-    for text in expected:
-        assert text in out, "%r not in the output: %s" % (text, out[-3000:])
-    assert _state() == before, "the refused run changed the lab"
-    return out
-
-
 def test_batch_that_leaves_too_few_in_rotation_is_refused(converged):
     # 3 nodes, 50 %: a batch of 2 would leave 1 of 3 real servers in rotation
-    out = _refused(ROLLOUT, {"lvs_ingress_batch_size": 2},
+    out = node_helpers.assert_refused(ROLLOUT, {"lvs_ingress_batch_size": 2},
                    "lvs_ingress_batch_size=2: a batch can take", "below lvs_ingress_min_in_rotation_percent=50")
     assert "Drain the node" not in out
 
 
 def test_batch_size_outside_the_group_is_refused(converged):
-    _refused(ROLLOUT, {"lvs_ingress_batch_size": 4}, "lvs_ingress_batch_size=4: choose 1 to 3")
+    node_helpers.assert_refused(ROLLOUT, {"lvs_ingress_batch_size": 4}, "lvs_ingress_batch_size=4: choose 1 to 3")
 
 
 def _ipvsadm_weight(director, ip, weight):
@@ -71,14 +46,14 @@ def test_drain_of_a_node_another_director_already_lost_is_refused(converged):
     # ingress1 would leave 1 of 3 real servers in rotation there, though director1 still has all three
     _ipvsadm_weight("director2", lab.NODES["ingress2"], 0)
     try:
-        _refused("baremetal.lvs_ingress.drain", {"lvs_ingress_target": "ingress1"},
+        node_helpers.assert_refused("baremetal.lvs_ingress.drain", {"lvs_ingress_target": "ingress1"},
                  "director2: taking %s out of TCP %s:%d would leave 1 of its 3" % (lab.NODES["ingress1"], lab.VIP, lab.VPORT))
     finally:
         _ipvsadm_weight("director2", lab.NODES["ingress2"], lab.CONVERGED_WEIGHT)
 
 
 def test_unknown_nginx_version_is_refused(converged):
-    _refused(ROLLOUT, {"ingress_node_nginx_version": "1.22.1-9+deb12u99"},
+    node_helpers.assert_refused(ROLLOUT, {"ingress_node_nginx_version": "1.22.1-9+deb12u99"},
              "ingress_node_nginx_version=1.22.1-9+deb12u99: the node's repositories have no nginx=1.22.1-9+deb12u99, "
              "nginx-common=1.22.1-9+deb12u99 at that version")
 
@@ -86,7 +61,7 @@ def test_unknown_nginx_version_is_refused(converged):
 def test_rerun_at_the_version_every_node_runs_skips_them_all(converged):
     versions = {node: lab.nginx_package(node) for node in lab.NODES}
     assert len(set(versions.values())) == 1, versions
-    before = _state()
+    before = node_helpers.lab_state()
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "rollout.json")
         res, _ = node_helpers.run_playbook(ROLLOUT, {"ingress_node_nginx_version": versions["ingress1"],
@@ -97,4 +72,4 @@ def test_rerun_at_the_version_every_node_runs_skips_them_all(converged):
     assert sorted(n["node"] for n in nodes) == sorted(lab.NODES)
     assert all(n["skipped"] for n in nodes), nodes
     assert {n["nginx_package_before"] for n in nodes} == {versions["ingress1"]}
-    assert _state() == before, "a rerun with nothing to do changed the lab"
+    assert node_helpers.lab_state() == before, "a rerun with nothing to do changed the lab"

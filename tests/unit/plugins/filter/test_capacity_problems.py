@@ -87,3 +87,15 @@ def test_worst_batch_counts_only_the_rollouts_nodes():
 def test_tables_must_be_a_mapping():
     with pytest.raises(AnsibleFilterError, match="tables must map director names"):
         capacity_problems(["198.18.0.11"], [captured()])
+
+
+def test_the_worst_batch_counts_a_node_the_rerun_brings_back():
+    # a stopped rollout left .11 drained: any batch of 1 of the other two leaves 1 of 3 (below 50 %) ...
+    nodes = ["198.18.0.11", "198.18.0.12", "198.18.0.13"]
+    tables = {"director1": three_nodes((0, 1, 1))}
+    assert capacity_problems(nodes, tables, min_percent=50, batch_size=1)
+    # ... but the rerun finishes .11 first: counted back, every batch of 1 leaves 2 of 3
+    assert capacity_problems(nodes, tables, min_percent=50, batch_size=1, assume_back=["198.18.0.11"]) == []
+    # a node outside the rollout at weight 0 still counts as out
+    assert capacity_problems(nodes[1:], {"director1": three_nodes((0, 1, 1))}, min_percent=50, batch_size=1,
+                             assume_back=["198.18.0.14"])
