@@ -22,6 +22,10 @@ import node_helpers
 DRAIN = "baremetal.lvs_ingress.drain"
 ROLLOUT = "baremetal.lvs_ingress.rolling_upgrade"
 SITE = "baremetal.lvs_ingress.site"
+# the lab's virtual service, for the cases that change one of its fields
+_SERVICE = {"address": lab.VIP, "port": lab.VPORT, "protocol": "TCP", "scheduler": "wlc",
+            "real_servers": [{"address": ip, "port": lab.VPORT, "weight": lab.CONVERGED_WEIGHT}
+                             for ip in lab.NODES.values()]}
 
 CASES = [
     pytest.param(DRAIN, {"lvs_ingress_target": "nosuchnode"}, ["lvs_ingress_target=nosuchnode: matches no host"],
@@ -48,6 +52,12 @@ CASES = [
                  id="site-vrrp-password-too-long"),
     pytest.param(SITE, {"lvs_director_vrrp_auth_pass": ""}, ["lvs_director_vrrp_auth_pass is empty"],
                  id="site-vrrp-password-empty"),
+    pytest.param(SITE, {"lvs_director_virtual_servers": [dict(_SERVICE, scheduler="mh", scheduler_flags=["mh-port"])]},
+                 ["lvs_director_virtual_servers %s:%d: scheduler mh needs scheduler_flags mh-fallback"
+                  % (lab.VIP, lab.VPORT)], id="site-mh-without-fallback"),
+    pytest.param(SITE, {"lvs_director_virtual_servers": [dict(_SERVICE, scheduler_flags=["mh-port"])]},
+                 ["lvs_director_virtual_servers %s:%d: scheduler_flags mh-port needs scheduler mh, not wlc"
+                  % (lab.VIP, lab.VPORT)], id="site-flag-of-another-scheduler"),
 ]
 
 
