@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A director fails over while a node is drained, and fails back, under loadgen's ``real`` client model.
 
-The drain of ingress2 (with the stop) runs; once ingress2 has weight 0 on both directors, keepalived stops on
-director1, the MASTER. director2 takes the VIP and must honour the drain (ingress2 at weight 0 in its table too);
+The drain of ingress2 (with the stop) runs; once it has set weight 0 on both directors (its close window has
+begun), keepalived stops on director1, the MASTER. director2 takes the VIP and must honour the drain (ingress2 at weight 0 in its table too);
 the drain either finishes or stops with ingress2 still drained. Then keepalived starts again on director1, which
 takes the VIP back (priority 150 preempts), with ingress2 still at weight 0. Then the undrain.
 
@@ -15,8 +15,8 @@ drain's, and must be 0. What the takeovers lose depends on the directors' settin
 
 - ``sync``: the role's defaults (``wlc``, the sync daemon). A connection the new MASTER has no entry for (its sync
   message not sent yet: the master batches them for up to 2-3 s; director1 comes back with an empty table) is
-  answered with a reset by its own stack. Recorded, and must be more than 0: proof that this test sees the
-  takeovers' loss.
+  answered with a reset by its own stack. Recorded, not asserted: whether a connection is caught depends on what is
+  in flight (0 to 3 requests in the runs of docs/failover.md; 19 before --dont-release-ipvs).
 - ``consistent``: ``lvs_director_consistent_takeover`` (``mh`` with ``mh-port``/``mh-fallback``, ``sloppy_tcp``):
   the new MASTER schedules such a connection's next packet to the node the old one chose. Must lose none.
 
@@ -92,6 +92,15 @@ def _keepalived(director, verb, state, tries=3):
     raise lab.LabFailure("keepalived on %s is not %s after %d tries of systemctl %s" % (director, state, tries, verb))
 
 
+def _wait_close_window(timeout):
+    deadline = lab.now() + timeout
+    while lab.now() < deadline:
+        if lab.run_on(NODE, ["test", "-e", lab.CLOSE_FLAG], check=False).returncode == 0:
+            return
+        time.sleep(0.5)
+    raise lab.LabFailure("the drain of %s did not reach its close window within %ds" % (NODE, timeout))
+
+
 def _weight(director, node=NODE):
     table = lab.ipvs_table(director) or {}
     return table.get(lab.NODES[node], {}).get("weight")
@@ -120,8 +129,12 @@ def test_failover_and_failback_while_a_node_is_drained(takeover):
         argv, env = node_helpers.playbook_command(DRAIN, {"lvs_ingress_target": NODE, "lvs_ingress_stop_nginx": "true"})
         drain = subprocess.Popen(argv, env=env, cwd=lab.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True, stdin=subprocess.DEVNULL)
+        # the drain's weight steps are done on both directors once its close window has begun (the health check
+        # alone shows weight 0 earlier: a stop then races the drain's own reload of director1, which is the
+        # "keepalived.service is not active" stop of docs/operations.md, not this test's case)
+        _wait_close_window(timeout=300)
         for director in lab.DIRECTORS:
-            node_helpers.wait_weight(director, lab.NODES[NODE], 0, timeout=300)
+            node_helpers.wait_weight(director, lab.NODES[NODE], 0, timeout=30)
 
         # the MASTER goes away while ingress2 is drained
         stop_at = lab.now()
@@ -179,8 +192,7 @@ def test_failover_and_failback_while_a_node_is_drained(takeover):
     assert result["per_node"].get(NODE, 0) > 0, result["per_node"]
     # none lost to the drain, whatever the takeovers did
     assert drain_caused == 0, json.dumps(result["errors"])
-    if takeover == "sync":
-        assert failover + failback > 0, "the takeovers lost nothing with the sync daemon alone: this test cannot see " \
-                                        "their loss"
-    else:
+    # with the sync daemon alone the takeovers' loss is a measurement: 0 to 3 in the runs of docs/failover.md,
+    # depending on which connections were in flight, so no gate either way
+    if takeover == "consistent":
         assert failover == 0 and failback == 0, json.dumps(result["errors"])
