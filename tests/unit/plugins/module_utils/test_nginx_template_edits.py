@@ -58,7 +58,7 @@ def test_proxy_timeouts_ms_on_each_version(version):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_applying_again_changes_nothing(version):
     edits = release(version)["template_edits"]["proxy_timeouts_ms"]
-    once, _ = apply_edits(fixture(version), edits, version)
+    once, _count = apply_edits(fixture(version), edits, version)
     twice, changed = apply_edits(once, edits, version)
     assert (twice, changed) == (once, 0)
 
