@@ -263,6 +263,23 @@ def test_an_older_patched_image_gets_grace_stop_period(rendered, tmp_path):
         kubernetes_validate.validate(find(load_dir(out), "DaemonSet"), k8s_version, strict=True)
 
 
+def test_a_version_without_a_verified_digest_takes_the_given_one(rendered, tmp_path):
+    """1.13.9: the role knows its anchors, not its digest; with the user's image by digest it renders."""
+    image = "registry.example.invalid/ingress-nginx/controller:v1.13.9@sha256:" + "b" * 64
+    out = tmp_path / "m"
+    proc, _changed = rendered["runner"].run(settings(
+        out, ingress_controller_version="1.13.9", ingress_controller_image=image,
+        ingress_controller_template_src=os.path.join(FIXTURES, "1.13.9", "nginx.tmpl")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    docs = load_dir(out)
+    (container,) = find(docs, "DaemonSet")["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == image
+    assert "--shutdown-grace-period=30" in container["args"]
+    tmpl = docs["template-configmap.yaml"][0]["data"]["nginx.tmpl"]
+    assert "controller-v1.13.9's nginx.tmpl" in tmpl
+    assert tmpl.count("}}ms;") == 6
+
+
 REFUSALS = [
     ({"ingress_controller_image": "registry.k8s.io/ingress-nginx/controller:v1.15.1"},
      "ingress_controller_image=registry.k8s.io/ingress-nginx/controller:v1.15.1: the image must be pinned by digest"),
