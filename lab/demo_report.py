@@ -108,7 +108,7 @@ def main(argv):
         with open(out + "/upgrade.json") as fh:
             upgrade = json.load(fh)
     except (OSError, ValueError):
-        upgrade = {"nodes": [], "detection_budget_seconds": []}
+        upgrade = {"nodes": [], "detection_budget_seconds": {}}
     if rc != 0:
         # why the playbook failed, from its own output (the failed tasks' messages, shortened)
         with open(out + "/upgrade.log", errors="replace") as fh:
