@@ -19,7 +19,8 @@ from test_role_argument_specs import ROLES_DIR, is_template, load, validator_spe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INVENTORY = os.path.join(ROOT, "examples", "inventory")
-PREFIXES = {"lvs_director_": "lvs_director", "ingress_node_": "ingress_node", "lvs_ingress_": "_rollout"}
+PREFIXES = {"lvs_director_": "lvs_director", "ingress_node_": "ingress_node", "ingress_controller_": "ingress_controller",
+            "lvs_ingress_": "_rollout"}
 
 
 class _Loader(yaml.SafeLoader):

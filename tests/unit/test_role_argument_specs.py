@@ -97,6 +97,8 @@ def role(request):
 
 def test_there_are_roles():
     assert ROLES, "no role with defaults/main.yml under %s" % ROLES_DIR
+    # every role is checked, the ingress_controller role too (a role without defaults/main.yml would be skipped)
+    assert {"_rollout", "ingress_controller", "ingress_node", "lvs_director"} <= set(ROLES), ROLES
 
 
 def test_spec_matches_defaults(role):
