@@ -265,6 +265,13 @@ def real_server_args(real_address, **extra):
 
 # --------------------------------------------------------------------------- load
 
+# The load the fail-safe proofs run under: loadgen's production-like client mix (``real``), with pooled clients
+# pausing 50 ms between requests as tools/demo does. Their idle gaps give the server's close of a keep-alive
+# connection the race it has in production; back to back (0 ms) the clients saturate the lab's 2 cores and every
+# playbook under test runs 3 times slower, with no kind of client more.
+REAL_LOAD = {"model": "real", "think_ms": 50.0, "timeout": 5.0}
+
+
 class Loadgen:
     """``lab/loadgen.py`` in the client namespace, against the VIP. Always bounded by count and duration."""
 

@@ -60,7 +60,7 @@ def master_unreachable():
 ], ids=["drain", "rolling_upgrade"])
 def test_an_unreachable_director_stops_the_run_before_any_change(converged, director2_unreachable, playbook,
                                                                  extra_vars):
-    gen = lab.Loadgen(count=1000000, duration=300, model="real").wait_ready()
+    gen = lab.Loadgen(count=1000000, duration=300, **lab.REAL_LOAD).wait_ready()
     try:
         out = node_helpers.assert_refused(playbook, extra_vars, "director2 of directors did not answer",
                                           "Nothing was changed", options=director2_unreachable)
@@ -75,7 +75,7 @@ def test_an_unreachable_master_is_left_to_its_health_check_when_allowed(converge
     other = [d for d in lab.DIRECTORS if d != master][0]
     ip = lab.NODES["ingress2"]
     weight_file = lab.sh_on(master, "grep -rH . %s" % lab.WEIGHTS_DIR).stdout
-    gen = lab.Loadgen(count=1000000, duration=300, model="real").wait_ready()
+    gen = lab.Loadgen(count=1000000, duration=300, **lab.REAL_LOAD).wait_ready()
     try:
         res, results = node_helpers.run_playbook("baremetal.lvs_ingress.drain", {
             "lvs_ingress_target": "ingress2", "lvs_ingress_stop_nginx": True,

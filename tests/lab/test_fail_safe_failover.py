@@ -39,7 +39,7 @@ import node_helpers
 NODE = "ingress2"
 DRAIN = "baremetal.lvs_ingress.drain"
 DIRECTORS_PLAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "directors.yml")
-LOAD = dict(count=5000000, duration=600, model="real", think_ms=50, timeout=5)
+LOAD = dict(count=5000000, duration=600, **lab.REAL_LOAD)
 WARMUP = 5
 SETTLE = 8  # seconds of load after each takeover before the next step
 SLACK = 1  # seconds either side of a takeover's window (after it, also the load's timeout: a request sent during

@@ -34,7 +34,7 @@ def _lock():
 def test_a_lock_whose_run_is_gone_refuses_every_run_until_broken(converged):
     taken = lab.ansible_module("director1", "rollout_lock", {"holder": GONE_RUN, "path": lab.LOCK_FILE})
     assert not taken["director1"].get("failed"), taken
-    gen = lab.Loadgen(count=1000000, duration=600, model="real").wait_ready()
+    gen = lab.Loadgen(count=1000000, duration=600, **lab.REAL_LOAD).wait_ready()
     try:
         held = "the rollout lock %s is held by bob@awx-task-9, AWX job 77, rolling_upgrade, since" % lab.LOCK_FILE
         for playbook, extra in ((DRAIN, {"lvs_ingress_target": "ingress2"}), (UNDRAIN, {"lvs_ingress_target": "ingress2"}),
@@ -54,7 +54,7 @@ def test_a_lock_whose_run_is_gone_refuses_every_run_until_broken(converged):
 
 
 def test_a_second_run_fails_fast_while_a_drain_holds_the_lock(converged):
-    gen = lab.Loadgen(count=3000000, duration=900, model="real").wait_ready()
+    gen = lab.Loadgen(count=3000000, duration=900, **lab.REAL_LOAD).wait_ready()
     argv, env = node_helpers.playbook_command(DRAIN, {"lvs_ingress_target": "ingress2", "lvs_ingress_stop_nginx": True})
     first = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                              cwd=lab.ROOT, stdin=subprocess.DEVNULL)
@@ -83,4 +83,4 @@ def test_a_second_run_fails_fast_while_a_drain_holds_the_lock(converged):
             first.kill()
         result = gen.stop()
     assert result["failed"] == 0, result
-    lab.record("lock_second_run", refused_after_s=round(second_took, 1), requests=result["total"], model="real")
+    lab.record("lock_second_run", refused_after_s=round(second_took, 1), requests=result["total"], load=lab.REAL_LOAD)

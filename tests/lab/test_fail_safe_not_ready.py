@@ -27,7 +27,7 @@ ROLLOUT = "baremetal.lvs_ingress.rolling_upgrade"
 def test_a_node_that_never_gets_ready_stops_the_rollout_drained_and_a_rerun_finishes_it(converged):
     version = lab.nginx_package("ingress1")
     before = node_helpers.lab_state()
-    gen = lab.Loadgen(count=3000000, duration=900, model="real").wait_ready()
+    gen = lab.Loadgen(count=3000000, duration=900, **lab.REAL_LOAD).wait_ready()
     try:
         res, _ = node_helpers.run_playbook(ROLLOUT, {"ingress_node_nginx_version": version,
                                                      "lvs_ingress_skip_current": False,
@@ -61,4 +61,4 @@ def test_a_node_that_never_gets_ready_stops_the_rollout_drained_and_a_rerun_fini
     for director in lab.DIRECTORS:
         assert {v["weight"] for v in lab.ipvs_table(director).values()} == {lab.CONVERGED_WEIGHT}
     assert result["failed"] == 0, result
-    lab.record("not_ready_rollout", requests=result.get("requests"), failed=result["failed"])
+    lab.record("not_ready_rollout", requests=result.get("total"), failed=result["failed"], load=lab.REAL_LOAD)

@@ -60,7 +60,7 @@ def test_site_changes_the_vip_unit_one_drained_node_at_a_time(converged):
         try:
             for watcher in watchers.values():
                 watcher.wait_started()
-            load = lab.Loadgen(count=8000000, duration=1100, model="real").wait_ready()
+            load = lab.Loadgen(count=8000000, duration=1100, **lab.REAL_LOAD).wait_ready()
             added = _site(options=("-i", overlay))
             with_extra = _has_extra_vip()
             result = load.stop()

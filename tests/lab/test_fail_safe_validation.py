@@ -64,7 +64,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def load(converged_at_start):
     """Keep-alive load through the VIP for the whole module; every refusal runs under it."""
-    gen = lab.Loadgen(count=2000000, duration=1200, model="real")
+    gen = lab.Loadgen(count=2000000, duration=1200, **lab.REAL_LOAD)
     gen.wait_ready()
     yield gen
     gen.stop()

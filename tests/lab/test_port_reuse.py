@@ -24,7 +24,7 @@ OLD_SETTINGS = {"net.ipv4.vs.expire_nodest_conn": 0, "net.ipv4.vs.expire_quiesce
                 "net.ipv4.vs.conn_reuse_mode": 1}
 ROLE_SETTINGS = {"net.ipv4.vs.expire_nodest_conn": 1, "net.ipv4.vs.expire_quiescent_template": 1,
                  "net.ipv4.vs.conn_reuse_mode": 3}
-LOAD = dict(count=5000000, duration=400, model="real", think_ms=50, timeout=5)
+LOAD = dict(count=5000000, duration=400, **lab.REAL_LOAD)
 WARMUP = 5
 HOLD = 15  # seconds with ingress2 drained and its nginx stopped while the load runs
 AFTER = 6  # seconds of load after the undrain: ingress2 must take its share of new connections again
