@@ -56,3 +56,26 @@ def wait_until(probe, done, timeout, interval, what, clock=time.monotonic, sleep
                 last=state,
             )
         sleep(min(interval, max(deadline - now, 0)))
+
+
+def wait_settled(read, window, timeout, interval, what, clock=time.monotonic, sleep=time.sleep):
+    """Call ``read()`` until its value has not changed for ``window`` seconds, or ``timeout`` seconds pass.
+
+    Returns ``(value, changes, elapsed, polls)``: the settled value and how often it changed on the way. On timeout
+    raises :class:`WaitTimeout` whose ``last`` is ``{"value": ..., "changes": N}``. A value that holds from the
+    first read is settled once ``window`` has passed: a change in progress (a VRRP election) cannot look settled.
+    """
+    validate_timeout("window", window)
+    seen = {"value": None, "since": None, "changes": 0}
+
+    def probe():
+        value, now = read(), clock()
+        if seen["since"] is None:
+            seen.update(value=value, since=now)
+        elif value != seen["value"]:
+            seen.update(value=value, since=now, changes=seen["changes"] + 1)
+        return {"value": seen["value"], "changes": seen["changes"], "stable": now - seen["since"]}
+
+    state, elapsed, polls = wait_until(probe, lambda s: s["stable"] >= window, timeout, interval, what,
+                                       clock=clock, sleep=sleep)
+    return state["value"], state["changes"], elapsed, polls
