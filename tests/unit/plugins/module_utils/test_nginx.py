@@ -122,21 +122,21 @@ def test_client_connections_counts_server_side_established_only(tmp_path):
 
 
 class Stopper:
-    """Fake time and signals: connections end after ``close_after`` polls; nginx exits ``exit_after`` polls after
-    SIGQUIT (never if None) and at once on SIGKILL."""
+    """Signals, and nginx reacting to time passing on the fake clock: connections end after ``close_after`` sleeps;
+    nginx exits ``exit_after`` sleeps after SIGQUIT (never if None) and at once on SIGKILL. Pass ``sleep=st.sleep``."""
 
-    def __init__(self, fake, master_pid, workers, close_after=2, exit_after=2, exits_on_term=False):
-        self.fake, self.master_pid, self.workers = fake, master_pid, workers
-        self.now, self.sleeps, self.signals = 0.0, 0, []
+    def __init__(self, clock, fake, master_pid, workers, close_after=2, exit_after=2, exits_on_term=False):
+        self.time, self.fake, self.master_pid, self.workers = clock, fake, master_pid, workers
+        self.signals = []
         self.close_after, self.exit_after, self.exits_on_term = close_after, exit_after, exits_on_term
         self.quit_at = None
 
-    def clock(self):
-        return self.now
+    @property
+    def sleeps(self):
+        return len(self.time.sleeps)
 
     def sleep(self, seconds):
-        self.now += seconds
-        self.sleeps += 1
+        self.time.sleep(seconds)
         if self.sleeps == self.close_after:
             for pid in [self.master_pid] + self.workers:
                 self.fake.set_tcp(pid, [((ANY, 80), (ANY, 0), LISTEN, 500)])
@@ -163,10 +163,10 @@ def _host(tmp_path):
     return fake, proc, master, flag
 
 
-def test_graceful_stop_close_window_then_quit(tmp_path):
+def test_graceful_stop_close_window_then_quit(fake_clock, tmp_path):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102], close_after=2, exit_after=3)
-    report = _nginx.graceful_stop(master, flag, 10, 10, proc=proc, interval=0.5, kill=st.kill, clock=st.clock,
+    st = Stopper(fake_clock, fake, 100, [101, 102], close_after=2, exit_after=3)
+    report = _nginx.graceful_stop(master, flag, 10, 10, proc=proc, interval=0.5, kill=st.kill, clock=fake_clock.monotonic,
                                   sleep=st.sleep)
     assert os.path.exists(flag) and oct(os.stat(flag).st_mode & 0o777) == "0o644"
     assert report["close_window"]["connections_at_start"] == 2
@@ -175,10 +175,10 @@ def test_graceful_stop_close_window_then_quit(tmp_path):
     assert report["quit_to_exit"] == 1.5 and report["escalated"] is False and report["warnings"] == []
 
 
-def test_close_window_timeout_warns_and_still_quits(tmp_path):
+def test_close_window_timeout_warns_and_still_quits(fake_clock, tmp_path):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102], close_after=None, exit_after=1)
-    report = _nginx.graceful_stop(master, flag, 2, 10, proc=proc, interval=0.5, kill=st.kill, clock=st.clock,
+    st = Stopper(fake_clock, fake, 100, [101, 102], close_after=None, exit_after=1)
+    report = _nginx.graceful_stop(master, flag, 2, 10, proc=proc, interval=0.5, kill=st.kill, clock=fake_clock.monotonic,
                                   sleep=st.sleep)
     assert report["close_window"]["timed_out"] is True and report["close_window"]["connections_left"] == 2
     assert "still open after 2.0s" in report["warnings"][0]
@@ -186,32 +186,32 @@ def test_close_window_timeout_warns_and_still_quits(tmp_path):
     assert st.signals == [(100, signal.SIGQUIT)]
 
 
-def test_escalates_to_term_then_kill(tmp_path):
+def test_escalates_to_term_then_kill(fake_clock, tmp_path):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102], close_after=1, exit_after=None)
+    st = Stopper(fake_clock, fake, 100, [101, 102], close_after=1, exit_after=None)
     report = _nginx.graceful_stop(master, flag, 5, 3, proc=proc, interval=1, term_timeout=2, kill=st.kill,
-                                  clock=st.clock, sleep=st.sleep)
+                                  clock=fake_clock.monotonic, sleep=st.sleep)
     assert [s for _p, s in st.signals] == [signal.SIGQUIT, signal.SIGTERM, signal.SIGKILL, signal.SIGKILL,
                                            signal.SIGKILL]
     assert report["escalated"] is True and "sending SIGTERM" in report["warnings"][0]
     assert "SIGKILL" in report["warnings"][1]
 
 
-def test_term_is_enough_without_kill(tmp_path):
+def test_term_is_enough_without_kill(fake_clock, tmp_path):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102], close_after=1, exit_after=None, exits_on_term=True)
-    report = _nginx.graceful_stop(master, flag, 5, 3, proc=proc, interval=1, kill=st.kill, clock=st.clock,
+    st = Stopper(fake_clock, fake, 100, [101, 102], close_after=1, exit_after=None, exits_on_term=True)
+    report = _nginx.graceful_stop(master, flag, 5, 3, proc=proc, interval=1, kill=st.kill, clock=fake_clock.monotonic,
                                   sleep=st.sleep)
     assert [s for _p, s in st.signals] == [signal.SIGQUIT, signal.SIGTERM]
     assert len(report["warnings"]) == 1
 
 
-def test_no_escalation_fails_after_quit_only(tmp_path):
+def test_no_escalation_fails_after_quit_only(fake_clock, tmp_path):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102], close_after=1, exit_after=None)
+    st = Stopper(fake_clock, fake, 100, [101, 102], close_after=1, exit_after=None)
     with pytest.raises(LvsIngressError, match="not escalating") as err:
         _nginx.graceful_stop(master, flag, 5, 3, proc=proc, interval=1, escalate=False, kill=st.kill,
-                             clock=st.clock, sleep=st.sleep)
+                             clock=fake_clock.monotonic, sleep=st.sleep)
     assert st.signals == [(100, signal.SIGQUIT)]
     assert err.value.details["last"]["alive"] == [100, 101, 102]
 
@@ -231,21 +231,21 @@ def test_reused_pid_counts_as_gone(tmp_path):
 
 
 @pytest.mark.parametrize("option", ["close_window_timeout", "timeout", "term_timeout", "interval"])
-def test_bad_timeouts_signal_nothing(tmp_path, option):
+def test_bad_timeouts_signal_nothing(fake_clock, tmp_path, option):
     fake, proc, master, flag = _host(tmp_path)
-    st = Stopper(fake, 100, [101, 102])
+    st = Stopper(fake_clock, fake, 100, [101, 102])
     kwargs = dict(close_window_timeout=5, timeout=5, term_timeout=5, interval=1)
     kwargs[option] = 0
     with pytest.raises(LvsIngressError, match=option):
-        _nginx.graceful_stop(master, flag, proc=proc, kill=st.kill, clock=st.clock, sleep=st.sleep, **kwargs)
+        _nginx.graceful_stop(master, flag, proc=proc, kill=st.kill, clock=fake_clock.monotonic, sleep=st.sleep, **kwargs)
     assert st.signals == [] and not os.path.exists(flag)
 
 
-def test_container_flag_written_through_proc_root(tmp_path):
+def test_container_flag_written_through_proc_root(fake_clock, tmp_path):
     fake, proc = host_and_container(tmp_path)
     master = _nginx.select_master(_nginx.discover_masters(proc), proc, pid_file="/run/nginx.pid")
-    st = Stopper(fake, 4211, [4230], close_after=1, exit_after=1)
+    st = Stopper(fake_clock, fake, 4211, [4230], close_after=1, exit_after=1)
     report = _nginx.graceful_stop(master, "/run/lvs_ingress/close", 5, 5, proc=proc, interval=1, kill=st.kill,
-                                  clock=st.clock, sleep=st.sleep)
+                                  clock=fake_clock.monotonic, sleep=st.sleep)
     assert report["close_window"]["flag_path"] == os.path.join(fake.root, "4211", "root", "run/lvs_ingress/close")
     assert st.signals == [(4211, signal.SIGQUIT)]

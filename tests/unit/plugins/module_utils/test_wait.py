@@ -7,42 +7,26 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors impo
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, wait_until
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_returns_at_once_when_already_done():
-    fc = FakeClock()
-    state, elapsed, polls = wait_until(lambda: 0, lambda s: s == 0, 10, 1, "x", fc.clock, fc.sleep)
+def test_returns_at_once_when_already_done(fake_clock):
+    state, elapsed, polls = wait_until(lambda: 0, lambda s: s == 0, 10, 1, "x", fake_clock.monotonic, fake_clock.sleep)
     assert (state, elapsed, polls) == (0, 0.0, 1)
-    assert fc.sleeps == []
+    assert fake_clock.sleeps == []
 
 
-def test_polls_until_done():
-    fc = FakeClock()
+def test_polls_until_done(fake_clock):
     values = iter([5, 3, 0])
-    state, elapsed, polls = wait_until(lambda: next(values), lambda s: s == 0, 10, 2, "x", fc.clock, fc.sleep)
+    state, elapsed, polls = wait_until(lambda: next(values), lambda s: s == 0, 10, 2, "x", fake_clock.monotonic, fake_clock.sleep)
     assert (state, elapsed, polls) == (0, 4.0, 3)
 
 
-def test_timeout_reports_elapsed_and_last_state():
-    fc = FakeClock()
+def test_timeout_reports_elapsed_and_last_state(fake_clock):
     with pytest.raises(WaitTimeout) as err:
-        wait_until(lambda: {"conns": 7}, lambda s: False, 3, 1, "rs to drain", fc.clock, fc.sleep)
+        wait_until(lambda: {"conns": 7}, lambda s: False, 3, 1, "rs to drain", fake_clock.monotonic, fake_clock.sleep)
     assert err.value.last == {"conns": 7}
     assert err.value.elapsed == 3.0
     assert "rs to drain" in str(err.value)
     # never sleeps past the deadline
-    assert sum(fc.sleeps) == 3.0
+    assert sum(fake_clock.sleeps) == 3.0
 
 
 @pytest.mark.parametrize("timeout", [0, -1, None])

@@ -89,18 +89,3 @@ def run_module(main, args, commands, check_mode=False, diff=False, bins=None):
     if not exc.value.failed:
         assert cmds.expected == [], "expected commands not run: %r" % (cmds.expected,)
     return exc.value.result, exc.value.failed, cmds
-
-
-class FakeTime:
-    """Replaces a module's ``time``: monotonic() advances only by sleep()."""
-
-    def __init__(self, start=1000.0):
-        self.now = start
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds

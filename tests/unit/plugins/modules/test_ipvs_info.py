@@ -66,3 +66,22 @@ def test_returns_settings_and_drain_hazards(tmp_path, monkeypatch):
     assert result["settings"] == {"expire_nodest_conn": 0, "conn_reuse_mode": 1, "expire_quiescent_template": 1}
     assert [h["setting"] for h in result["drain_hazards"]] == ["net.ipv4.vs.expire_nodest_conn"]
     assert result["kernel"]
+
+
+def test_captured_stats_and_rate_reach_every_service_and_real_server():
+    cmds = [
+        (LIST, 0, fixture("list.captured.txt"), ""),
+        ([IPVSADM, "-Ln", "--stats", "--exact"], 0, fixture("stats.captured.txt"), ""),
+        ([IPVSADM, "-Ln", "--rate", "--exact"], 0, fixture("rate.captured.txt"), ""),
+    ]
+    result, failed, used = run_module(ipvs_info.main, dict(stats=True, rate=True), cmds)
+    assert not failed and len(result["virtual_services"]) == 8
+    idle_stats = {"conns": 0, "inpkts": 0, "outpkts": 0, "inbytes": 0, "outbytes": 0}
+    idle_rate = {"cps": 0, "inpps": 0, "outpps": 0, "inbps": 0, "outbps": 0}
+    real_servers = 0
+    for svc in result["virtual_services"]:
+        assert (svc["stats"], svc["rate"]) == (idle_stats, idle_rate), svc["name"]
+        for rs in svc["real_servers"]:
+            assert (rs["stats"], rs["rate"]) == (idle_stats, idle_rate), (svc["name"], rs["address"], rs["port"])
+            real_servers += 1
+    assert real_servers == 10

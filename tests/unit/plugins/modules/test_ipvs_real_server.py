@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from ipvs_harness import IPVSADM, LIST, FakeTime, ipvs_list, run_module
+from ipvs_harness import IPVSADM, LIST, ipvs_list, run_module
 
 from ansible_collections.baremetal.lvs_ingress.plugins.modules import ipvs_real_server
 
@@ -125,7 +125,7 @@ RELOAD = ["systemctl", "reload", "keepalived"]
 
 
 @pytest.fixture
-def kad(tmp_path, monkeypatch):
+def kad(tmp_path, monkeypatch, fake_clock):
     weights = tmp_path / "weights"
     weights.mkdir()
     conf = tmp_path / "keepalived.conf"
@@ -148,11 +148,10 @@ virtual_server 198.18.0.200 80 {
   }
 }
 """ % (weights, RS_FILE))
-    clock = FakeTime()
-    monkeypatch.setattr(ipvs_real_server, "time", clock)
+    monkeypatch.setattr(ipvs_real_server, "time", fake_clock)
     args = dict(virtual_address="198.18.0.200", virtual_port=80, real_address="198.18.0.11",
                 weights_dir=str(weights), keepalived_config=str(conf), wait_interval=0.5, wait_timeout=5)
-    return args, weights / RS_FILE, clock
+    return args, weights / RS_FILE, fake_clock
 
 
 def test_keepalived_drain_writes_file_reloads_and_waits(kad):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from ipvs_harness import LIST, FakeTime, ipvs_list, run_module
+from ipvs_harness import LIST, ipvs_list, run_module
 
 from ansible_collections.baremetal.lvs_ingress.plugins.modules import lvs_wait_drained
 
@@ -15,10 +15,9 @@ def table(weight, active, inactive=0, present=True):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(lvs_wait_drained, "time", fake)
-    return fake
+def clock(monkeypatch, fake_clock):
+    monkeypatch.setattr(lvs_wait_drained, "time", fake_clock)
+    return fake_clock
 
 
 ARGS = dict(virtual_address="2001:db8::200", virtual_port=443, real_address="2001:DB8::11", director_name="director2",

@@ -76,23 +76,54 @@ def test_timeout():
         _ipvs.parse_timeout("nonsense\n")
 
 
+# What the lab capture (*.captured.txt: director1, idle, so every counter and rate is 0) holds, in its order:
+# each virtual service and the endpoints of its real servers.
+CAPTURED = [
+    ("TCP 198.18.0.200:80", ["198.18.0.11:80", "198.18.0.12:80"]),
+    ("TCP 198.18.0.200:443", ["198.18.0.13:8443"]),
+    ("TCP 198.18.0.200:8080", ["198.18.0.13:8080"]),
+    ("TCP 198.18.0.201:80", []),
+    ("UDP 198.18.0.200:53", ["198.18.0.11:53"]),
+    ("TCP [2001:db8::200]:80", ["[2001:db8::11]:80", "[2001:db8::12]:80"]),
+    ("FWM 7", ["198.18.0.11:0", "198.18.0.12:0"]),
+    ("FWM 7 IPv6", ["[2001:db8::11]:0"]),
+]
+IDLE_STATS = {"conns": 0, "inpkts": 0, "outpkts": 0, "inbytes": 0, "outbytes": 0}
+IDLE_RATE = {"cps": 0, "inpps": 0, "outpps": 0, "inbps": 0, "outbps": 0}
+
+
+def captured_counters(idle):
+    return {name: {"counters": dict(idle), "real_servers": {endpoint: dict(idle) for endpoint in endpoints}}
+            for name, endpoints in CAPTURED}
+
+
 @pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(FIXTURES, "*.captured.txt"))) or [None])
 def test_captured_fixtures_parse(path):
-    """Every output captured from the lab's directors parses without error."""
+    """Every output captured from the lab's directors parses, to what the capture says."""
     if path is None:
         pytest.skip("no captured fixtures yet")
     text = fixture(os.path.basename(path))
     name = os.path.basename(path)
     if name.startswith("timeout"):
-        assert set(_ipvs.parse_timeout(text)) == {"tcp", "tcpfin", "udp"}
+        assert _ipvs.parse_timeout(text) == {"tcp": 900, "tcpfin": 120, "udp": 300}
     elif name.startswith("stats"):
-        assert _ipvs.parse_stats(text) is not None
+        stats = _ipvs.parse_stats(text)
+        assert stats == captured_counters(IDLE_STATS)
+        assert list(stats) == [name for name, endpoints in CAPTURED]
     elif name.startswith("rate"):
-        assert _ipvs.parse_rate(text) is not None
+        rate = _ipvs.parse_rate(text)
+        assert rate == captured_counters(IDLE_RATE)
+        assert list(rate) == [name for name, endpoints in CAPTURED]
+    elif name.startswith("empty"):
+        assert _ipvs.parse_list(text) == []
     else:
-        for svc in _ipvs.parse_list(text):
+        services = _ipvs.parse_list(text)
+        assert [(s["name"], [_ipvs.format_endpoint(d["address"], d["port"]) for d in s["real_servers"]])
+                for s in services] == [(n, e) for n, e in CAPTURED]
+        for svc in services:
             for rs in svc["real_servers"]:
                 assert rs["forwarding"] in ("dr", "nat", "tun")
+                assert (rs["active_connections"], rs["inactive_connections"]) == (0, 0)
 
 
 def test_non_exact_numbers_are_refused():
@@ -192,11 +223,12 @@ def test_captured_list_matches_handwritten_apart_from_counters():
     assert captured["TCP 198.18.0.200:8080"][2] == ("sh-fallback", "sh-port")
 
 
-def test_captured_stats_and_timeout():
-    stats = _ipvs.parse_stats(fixture("stats.captured.txt"))
-    assert stats["FWM 7 IPv6"]["real_servers"]["[2001:db8::11]:0"] == dict.fromkeys(_ipvs.STATS_FIELDS, 0)
-    assert set(_ipvs.parse_rate(fixture("rate.captured.txt"))) == set(stats)
-    assert _ipvs.parse_timeout(fixture("timeout.captured.txt")) == {"tcp": 900, "tcpfin": 120, "udp": 300}
+def test_captured_stats_and_rate_name_what_the_captured_list_has():
+    """The three captures were taken of one table: --stats and --rate list its services and real servers."""
+    table = {s["name"]: sorted(_ipvs.format_endpoint(d["address"], d["port"]) for d in s["real_servers"])
+             for s in _ipvs.parse_list(fixture("list.captured.txt"))}
+    for counters in (_ipvs.parse_stats(fixture("stats.captured.txt")), _ipvs.parse_rate(fixture("rate.captured.txt"))):
+        assert {name: sorted(c["real_servers"]) for name, c in counters.items()} == table
 
 
 @pytest.mark.parametrize("value, expected", [("2001:DB8:0::11", "2001:db8::11"), ("198.18.0.7", "198.18.0.7"), ("10.1", None), ("1.2.3.256", None)])
