@@ -28,22 +28,19 @@ def _with(text, address, family="inet6"):
     return json.dumps(links)
 
 
-class Steps:
-    """A clock that advances 0.5 s a sleep, and `ip` whose output follows a script: [(from_second, output), ...]."""
+class IpScript:
+    """`ip` whose output follows a script of [(from_second, output or None for no interface), ...] on the fake clock."""
 
-    def __init__(self, script):
-        self.now, self.script, self.calls = 0.0, script, []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+    def __init__(self, clock, script):
+        self.clock, self.script, self.calls = clock, script, []
 
     def run(self, argv):
         self.calls.append(argv)
-        out = [text for since, text in self.script if since <= self.now][-1]
+        out = [text for since, text in self.script if since <= self.clock.elapsed][-1]
         return (1, "", 'Device "%s" does not exist.\n' % argv[-1]) if out is None else (0, out, "")
+
+    def module(self, params):
+        return vrrp_settled.run(params, self.run, self.clock.monotonic, self.clock.sleep)
 
 
 def _params(**kw):
@@ -57,43 +54,43 @@ def test_parse_reads_every_address_of_the_interface_canonical():
     assert _vrrp.parse_interface_addresses(_with(DIRECTOR1, "2001:DB8:0:0::100"), "eth0")[-1] == "2001:db8::100"
 
 
-def test_a_steady_holder_is_settled_after_the_window():
-    steps = Steps([(0, DIRECTOR1)])
-    result = vrrp_settled.run(_params(), steps.run, steps.clock, steps.sleep)
+def test_a_steady_holder_is_settled_after_the_window(fake_clock):
+    steps = IpScript(fake_clock, [(0, DIRECTOR1)])
+    result = steps.module(_params())
     assert result["held"] == ["198.18.0.100"] and result["changes"] == 0 and result["changed"] is False
     assert result["addresses"] == ["198.18.0.100"]
     assert result["elapsed"] == 13.0 and result["polls"] == 27
     assert steps.calls[0] == ["ip", "-json", "address", "show", "dev", "eth0"]
 
 
-def test_a_backup_holds_nothing_and_ipv6_compares_canonically():
-    steps = Steps([(0, _with(_without(DIRECTOR1, "198.18.0.100"), "2001:db8::100"))])
-    result = vrrp_settled.run(_params(addresses=["198.18.0.100", "2001:0DB8::0100/64"]), steps.run, steps.clock, steps.sleep)
+def test_a_backup_holds_nothing_and_ipv6_compares_canonically(fake_clock):
+    steps = IpScript(fake_clock, [(0, _with(_without(DIRECTOR1, "198.18.0.100"), "2001:db8::100"))])
+    result = steps.module(_params(addresses=["198.18.0.100", "2001:0DB8::0100/64"]))
     assert result["held"] == ["2001:db8::100"] and result["addresses"] == ["198.18.0.100", "2001:db8::100"]
 
 
-def test_an_election_in_progress_restarts_the_window():
+def test_an_election_in_progress_restarts_the_window(fake_clock):
     # holds the VIP for 3 s (both directors timed out waiting for adverts), then gives way
-    steps = Steps([(0, DIRECTOR1), (3, _without(DIRECTOR1, "198.18.0.100"))])
-    result = vrrp_settled.run(_params(), steps.run, steps.clock, steps.sleep)
+    steps = IpScript(fake_clock, [(0, DIRECTOR1), (3, _without(DIRECTOR1, "198.18.0.100"))])
+    result = steps.module(_params())
     assert result["held"] == [] and result["changes"] == 1
     assert result["elapsed"] == 16.0
 
 
-def test_flapping_fails_naming_the_interface_changes_and_last_holding():
+def test_flapping_fails_naming_the_interface_changes_and_last_holding(fake_clock):
     script = [(t, DIRECTOR1 if t % 10 == 0 else _without(DIRECTOR1, "198.18.0.100")) for t in range(0, 100, 5)]
-    steps = Steps(script)
+    steps = IpScript(fake_clock, script)
     with pytest.raises(LvsIngressError) as err:
-        vrrp_settled.run(_params(timeout=30.0), steps.run, steps.clock, steps.sleep)
+        steps.module(_params(timeout=30.0))
     assert str(err.value) == ("VRRP on eth0 did not settle within 30.0s: the held addresses changed 6 time(s), "
                               "last to ['198.18.0.100']")
     assert err.value.details["changes"] == 6 and err.value.details["held"] == ["198.18.0.100"]
 
 
-def test_a_missing_interface_fails_naming_it():
-    steps = Steps([(0, None)])
+def test_a_missing_interface_fails_naming_it(fake_clock):
+    steps = IpScript(fake_clock, [(0, None)])
     with pytest.raises(LvsIngressError, match="no such interface: eth9"):
-        vrrp_settled.run(_params(interface="eth9"), steps.run, steps.clock, steps.sleep)
+        steps.module(_params(interface="eth9"))
 
 
 @pytest.mark.parametrize("kw, text", [
@@ -102,8 +99,8 @@ def test_a_missing_interface_fails_naming_it():
     ({"window": 0.0}, "window must be greater than 0"),
     ({"timeout": -1.0}, "timeout must be greater than 0"),
 ])
-def test_bad_input_names_the_option_and_value(kw, text):
-    steps = Steps([(0, DIRECTOR1)])
+def test_bad_input_names_the_option_and_value(kw, text, fake_clock):
+    steps = IpScript(fake_clock, [(0, DIRECTOR1)])
     with pytest.raises(LvsIngressError, match=text):
-        vrrp_settled.run(_params(**kw), steps.run, steps.clock, steps.sleep)
+        steps.module(_params(**kw))
     assert steps.calls == []
