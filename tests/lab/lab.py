@@ -345,6 +345,21 @@ def _director_fix(director):
     return wrong
 
 
+# A director that still holds the VIP this long while director1 (priority 150) holds it too is not in an election:
+# its VRRP process hangs. Seen once (2026-12-06, keepalived 2.2.7, Debian's 6.1 kernel) after both restarted at once:
+# director2 went MASTER, received director1's advert, and stayed blocked in recvmsg on its generic netlink (IPVS)
+# socket, holding the VIP without sending an advert (docs/failover.md).
+HUNG_VRRP_AFTER = 20
+
+
+def _restart_hung_keepalived(director):
+    """Record what the VRRP process was doing, then restart keepalived there: one hang must not fail every later test."""
+    evidence = sh_on(director, "for p in $(pgrep -f Keepalived_vrrp || pgrep keepalived); do echo $p $(cat /proc/$p/wchan);"
+                               " cat /proc/$p/syscall; done; journalctl -u keepalived -n 8 --no-pager", check=False)
+    record("keepalived_hung_vrrp_restarted", director=director, evidence=evidence.stdout[-2000:])
+    run_on(director, ["systemctl", "restart", "keepalived"])
+
+
 def restore_converged(timeout=120):
     """Put the lab back into its converged state and wait until both directors show it."""
     on_all(list(NODES), _node_fix)
@@ -354,12 +369,19 @@ def restore_converged(timeout=120):
             res = ansible_module(director, "ipvs_real_server", real_server_args(ip, state="active", weight=CONVERGED_WEIGHT))
             if res[director].get("failed"):
                 raise LabFailure("restoring %s on %s: %s" % (ip, director, res[director].get("msg")))
-    deadline = now() + timeout
+    start = now()
+    deadline = start + timeout
     last = None
+    restarted = []
     while now() < deadline:
         tables = on_all(DIRECTORS, ipvs_table)
         holders = vip_holders()
         last = (tables, holders)
+        stuck = [d for d in holders if d != "director1" and "director1" in holders and d not in restarted]
+        if stuck and now() - start > HUNG_VRRP_AFTER:
+            for director in stuck:
+                _restart_hung_keepalived(director)
+                restarted.append(director)
         if holders == ["director1"] and all(t and all_weights({k: v["weight"] for k, v in t.items()}, CONVERGED_WEIGHT)
                                             for t in tables.values()):
             return tables
