@@ -119,7 +119,7 @@ def test_captured_fixtures_parse(path):
     else:
         services = _ipvs.parse_list(text)
         assert [(s["name"], [_ipvs.format_endpoint(d["address"], d["port"]) for d in s["real_servers"]])
-                for s in services] == [(n, e) for n, e in CAPTURED]
+                for s in services] == CAPTURED
         for svc in services:
             for rs in svc["real_servers"]:
                 assert rs["forwarding"] in ("dr", "nat", "tun")
