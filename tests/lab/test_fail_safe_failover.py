@@ -19,7 +19,7 @@ drain's, and must be 0. What the takeovers lose depends on the directors' settin
   in flight (0 to 3 requests in the runs of docs/failover.md; 19 before --dont-release-ipvs).
 - ``consistent``: ``lvs_director_consistent_takeover`` (``mh`` with ``mh-port``/``mh-fallback``, ``sloppy_tcp``):
   the new MASTER schedules such a connection's next packet to the node the old one chose. The failover must lose
-  none; the failback is recorded, not asserted: it lost 1 request in 1 of 5 runs (docs/failover.md).
+  none; the failback is recorded, not asserted: it lost 1 request in 1 of 6 runs (docs/failover.md).
 
 Both run with the role's ``--dont-release-ipvs``: without it, the stopping keepalived drops its virtual service a
 moment before it gives up the VIP, and its own stack resets what arrives in between.
@@ -195,6 +195,6 @@ def test_failover_and_failback_while_a_node_is_drained(takeover):
     assert drain_caused == 0, json.dumps(result["errors"])
     # with the sync daemon alone the takeovers' loss is a measurement: 0 to 3 in the runs of docs/failover.md,
     # depending on which connections were in flight, so no gate either way; with the consistent takeover the
-    # failover is gated and the failback measured (1 lost in 1 of 5 runs, not explained yet: docs/failover.md)
+    # failover is gated and the failback measured (1 lost in 1 of 6 runs, not explained yet: docs/failover.md)
     if takeover == "consistent":
         assert failover == 0, json.dumps(result["errors"])
