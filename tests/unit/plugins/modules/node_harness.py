@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sys
 
+import yaml
+
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from fake_proc import ANY, LISTEN, FakeProc  # noqa: E402
@@ -18,6 +20,16 @@ def params(spec, **values):
     result = {name: opt.get("default") for name, opt in spec.items()}
     result.update(values)
     return result
+
+
+def assert_documented_like_the_spec(module):
+    """Every option the module documents itself has the argument spec's default and type (selector options come
+    from the doc fragment)."""
+    doc = yaml.safe_load(module.DOCUMENTATION)["options"]
+    for name, opt in module.ARGUMENT_SPEC.items():
+        if name in doc:
+            assert doc[name].get("default") == opt.get("default"), name
+            assert doc[name]["type"] == opt["type"], name
 
 
 def nginx_host(tmp_path, workers=True):

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import yaml
-from node_harness import nginx_host, params
+from node_harness import assert_documented_like_the_spec, nginx_host, params
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.modules import ingress_ready
 
 
 def test_documented_defaults_match_the_argument_spec():
-    doc = yaml.safe_load(ingress_ready.DOCUMENTATION)["options"]
-    for name, opt in ingress_ready.ARGUMENT_SPEC.items():
-        if name in doc:  # selector options come from the doc fragment
-            assert doc[name].get("default") == opt.get("default"), name
-            assert doc[name]["type"] == opt["type"], name
+    assert_documented_like_the_spec(ingress_ready)
 
 
 def test_ready_controller_checks_in_order(fake_clock, tmp_path):

@@ -5,19 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
-from node_harness import params
+from node_harness import assert_documented_like_the_spec, params
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.modules import lvs_node_drain
 
 
 def test_documented_defaults_match_the_argument_spec():
-    doc = yaml.safe_load(lvs_node_drain.DOCUMENTATION)["options"]
-    for name, opt in lvs_node_drain.ARGUMENT_SPEC.items():
-        if name in doc:  # selector options come from the doc fragment
-            assert doc[name].get("default") == opt.get("default"), name
-            assert doc[name]["type"] == opt["type"], name
+    assert_documented_like_the_spec(lvs_node_drain)
 
 
 def test_drain_check_mode_predicts_and_touches_nothing(tmp_path):

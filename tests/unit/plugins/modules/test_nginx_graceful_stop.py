@@ -6,8 +6,7 @@ import os
 import sys
 
 import pytest
-import yaml
-from node_harness import nginx_host, params
+from node_harness import assert_documented_like_the_spec, nginx_host, params
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -19,11 +18,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.modules import nginx_grac
 
 
 def test_documented_defaults_match_the_argument_spec():
-    doc = yaml.safe_load(nginx_graceful_stop.DOCUMENTATION)["options"]
-    for name, opt in nginx_graceful_stop.ARGUMENT_SPEC.items():
-        if name in doc:  # selector options come from the doc fragment
-            assert doc[name].get("default") == opt.get("default"), name
-            assert doc[name]["type"] == opt["type"], name
+    assert_documented_like_the_spec(nginx_graceful_stop)
 
 
 class FakeModule:
