@@ -47,14 +47,13 @@ def versions(node):
                                    node.get("nginx_package_after"), node.get("nginx_version_after"))
 
 
-def render(load, upgrade, rc, release, nginx_version):
+def render(load, upgrade, rc, nginx_version):
     skipped = [n for n in upgrade.get("nodes", []) if n.get("skipped")]
     nodes = [n for n in upgrade.get("nodes", []) if not n.get("skipped")]
     lines = [
         "# Rolling upgrade report",
         "",
-        "Playbook: %s; rolled out nginx %s (release label %s)." % (
-            "succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, nginx_version, release),
+        "Playbook: %s; rolled out nginx %s." % ("succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, nginx_version),
         "",
         "## Traffic through the VIP during the upgrade",
         "",
@@ -101,7 +100,7 @@ def render(load, upgrade, rc, release, nginx_version):
 
 
 def main(argv):
-    out, rc, release, nginx_version = argv[1], int(argv[2]), argv[3], argv[4]
+    out, rc, nginx_version = argv[1], int(argv[2]), argv[3]
     with open(out + "/loadgen.json") as fh:
         load = json.load(fh)
     try:
@@ -114,7 +113,7 @@ def main(argv):
         with open(out + "/upgrade.log", errors="replace") as fh:
             upgrade["_log"] = [line.rstrip()[:600] for line in fh
                                if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
-    report = render(load, upgrade, rc, release, nginx_version)
+    report = render(load, upgrade, rc, nginx_version)
     with open(out + "/report.md", "w") as fh:
         fh.write(report)
     print(report)
