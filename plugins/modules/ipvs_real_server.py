@@ -209,11 +209,9 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args i
     SERVICE_MUTUALLY_EXCLUSIVE,
     SERVICE_REQUIRED_ONE_OF,
     SERVICE_REQUIRED_TOGETHER,
-    fail,
-    find_binary,
     real_server_spec,
-    runner,
 )
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail, find_binary, runner
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_until
 
 IPVSADM_WEIGHTS_DIR = "/run/lvs_ingress/ipvs_weights"
