@@ -32,6 +32,18 @@ def find_binary(module, name, what):
     return path
 
 
+class Host:
+    """What state logic in module_utils needs from the module, as plain attributes (unit tests build their own):
+    ``run(argv)``, ``find_binary(name, what)``, ``atomic_move(src, dest)``, ``check_mode`` and ``diff``."""
+
+    def __init__(self, module):
+        self.run = runner(module)
+        self.find_binary = lambda name, what: find_binary(module, name, what)
+        self.atomic_move = module.atomic_move
+        self.check_mode = module.check_mode
+        self.diff = module._diff
+
+
 def fail(module, err, **extra):
     """The one place an LvsIngressError becomes fail_json (no change was made unless ``extra`` says so)."""
     details = dict(err.details)
