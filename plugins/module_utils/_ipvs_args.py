@@ -27,6 +27,9 @@ REAL_SERVER_ARGS = dict(
 SERVICE_MUTUALLY_EXCLUSIVE = [("virtual_address", "fwmark"), ("virtual_port", "fwmark")]
 SERVICE_REQUIRED_TOGETHER = [("virtual_address", "virtual_port")]
 SERVICE_REQUIRED_ONE_OF = [("virtual_address", "fwmark")]
+#: The AnsibleModule constraints of a module that names one real server of one virtual service.
+REAL_SERVER_CONSTRAINTS = dict(mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_together=SERVICE_REQUIRED_TOGETHER,
+                               required_one_of=SERVICE_REQUIRED_ONE_OF)
 
 
 def service_spec(params):

@@ -201,13 +201,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _keepalived, _real_server
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import (
-    REAL_SERVER_ARGS,
-    SERVICE_ARGS,
-    SERVICE_MUTUALLY_EXCLUSIVE,
-    SERVICE_REQUIRED_ONE_OF,
-    SERVICE_REQUIRED_TOGETHER,
-)
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import REAL_SERVER_ARGS, REAL_SERVER_CONSTRAINTS, SERVICE_ARGS
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import Host, fail
 
 ARGUMENT_SPEC = dict(
@@ -228,13 +222,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE,
-        required_together=SERVICE_REQUIRED_TOGETHER,
-        required_one_of=SERVICE_REQUIRED_ONE_OF,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **REAL_SERVER_CONSTRAINTS)
     try:
         result = _real_server.run(module.params, Host(module), clock=time.monotonic, sleep=time.sleep)
     except LvsIngressError as err:
