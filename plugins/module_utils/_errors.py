@@ -11,7 +11,7 @@ from __future__ import annotations
 class LvsIngressError(Exception):
     """The one exception the collection's helpers raise.
 
-    Modules catch it and turn it into ``fail_json(msg=str(err), **err.details)``.
+    Modules catch it and hand it to ``_module.fail()``, the one place it becomes ``fail_json(msg=..., **details)``.
     ``details`` carries structured context (cmd, rc, stdout, stderr, the object
     the error is about) so a failed task shows what went wrong and where.
     """

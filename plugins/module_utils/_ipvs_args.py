@@ -6,11 +6,10 @@
 # This module_utils is internal to baremetal.lvs_ingress: no compatibility promise.
 
 """Common arguments of the director-side modules (documented by the ``_ipvs`` doc fragment) and the glue
-that turns them into ``_ipvs`` specs and a ``run(argv)`` callable with ``LC_ALL=C``."""
+that turns them into ``_ipvs`` specs. The command runner and the failure path are in ``_module``."""
 
 from __future__ import annotations
 
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs import IPVSADM, RealServerSpec, ServiceSpec
 
 SERVICE_ARGS = dict(
@@ -28,9 +27,9 @@ REAL_SERVER_ARGS = dict(
 SERVICE_MUTUALLY_EXCLUSIVE = [("virtual_address", "fwmark"), ("virtual_port", "fwmark")]
 SERVICE_REQUIRED_TOGETHER = [("virtual_address", "virtual_port")]
 SERVICE_REQUIRED_ONE_OF = [("virtual_address", "fwmark")]
-
-#: The environment every command runs with: numeric, untranslated output.
-COMMAND_ENV = {"LC_ALL": "C"}
+#: The AnsibleModule constraints of a module that names one real server of one virtual service.
+REAL_SERVER_CONSTRAINTS = dict(mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE, required_together=SERVICE_REQUIRED_TOGETHER,
+                               required_one_of=SERVICE_REQUIRED_ONE_OF)
 
 
 def service_spec(params):
@@ -43,26 +42,3 @@ def service_spec(params):
 
 def real_server_spec(params):
     return RealServerSpec(service_spec(params), params["real_address"], params.get("real_port"))
-
-
-def runner(module):
-    """``run(argv) -> (rc, stdout, stderr)`` with ``LC_ALL=C``, never through a shell."""
-    def run(argv):
-        return module.run_command(argv, environ_update=dict(COMMAND_ENV))
-    return run
-
-
-def find_binary(module, name, what):
-    """Absolute path of ``name`` or an LvsIngressError naming it (``get_bin_path`` also looks in sbin)."""
-    path = module.get_bin_path(name, required=False, opt_dirs=["/usr/sbin", "/sbin", "/usr/local/sbin"])
-    if not path:
-        raise LvsIngressError("%s %r not found on this host; install it (package %s)" % (what, name, what), binary=name)
-    return path
-
-
-def fail(module, err, **extra):
-    """The one place an LvsIngressError becomes fail_json (no change was made unless ``extra`` says so)."""
-    details = dict(err.details)
-    details.update(extra)
-    details.pop("msg", None)
-    module.fail_json(msg=err.msg, **details)

@@ -148,6 +148,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._http_probe 
     probe,
     run_checks,
 )
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._nginx import SELECTOR_ARGS, discover_masters, select_master
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._procfs import ProcFS
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_until
@@ -229,7 +230,7 @@ def main():
     try:
         module.exit_json(**run(module.params, ProcFS()))
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
 
 
 if __name__ == "__main__":

@@ -221,11 +221,9 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args i
     SERVICE_ARGS,
     SERVICE_MUTUALLY_EXCLUSIVE,
     SERVICE_REQUIRED_TOGETHER,
-    fail,
-    find_binary,
-    runner,
     service_spec,
 )
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail, find_binary, runner
 
 
 def main():

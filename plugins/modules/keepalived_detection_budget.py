@@ -143,7 +143,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs, _keepalived
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import fail
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 
 
 def select(vss, service, real):

@@ -109,6 +109,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._http_probe import LVSCHECK_HOST, LVSCHECK_URL, probe
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._node_switches import DRAIN_FLAG, check_flag_path, flag_present, set_flag
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_until
 
@@ -166,7 +167,7 @@ def main():
     try:
         module.exit_json(**run(module.params, module.check_mode))
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
 
 
 if __name__ == "__main__":

@@ -168,120 +168,33 @@ real_server:
   type: str
 """
 
-import socket
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _wait_drained
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import (
-    REAL_SERVER_ARGS,
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import REAL_SERVER_ARGS, REAL_SERVER_CONSTRAINTS, SERVICE_ARGS
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import Host, fail
+
+ARGUMENT_SPEC = dict(
     SERVICE_ARGS,
-    SERVICE_MUTUALLY_EXCLUSIVE,
-    SERVICE_REQUIRED_ONE_OF,
-    SERVICE_REQUIRED_TOGETHER,
-    fail,
-    find_binary,
-    real_server_spec,
-    runner,
+    **REAL_SERVER_ARGS,
+    max_active_connections=dict(type="int", default=0),
+    max_inactive_connections=dict(type="int"),
+    require_weight_zero=dict(type="bool", default=True),
+    timeout=dict(type="float", default=300),
+    interval=dict(type="float", default=1),
+    director_name=dict(type="str"),
 )
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, wait_until
-
-
-class Seen:
-    """first/last/max of a counter over the polls."""
-
-    def __init__(self):
-        self.first = self.last = self.max = None
-
-    def add(self, value):
-        if self.first is None:
-            self.first = value
-        self.last = value
-        self.max = value if self.max is None else max(self.max, value)
-
-    def as_dict(self):
-        return {"first": self.first, "last": self.last, "max": self.max}
 
 
 def main():
-    argument_spec = dict(SERVICE_ARGS)
-    argument_spec.update(REAL_SERVER_ARGS)
-    argument_spec.update(
-        max_active_connections=dict(type="int", default=0),
-        max_inactive_connections=dict(type="int"),
-        require_weight_zero=dict(type="bool", default=True),
-        timeout=dict(type="float", default=300),
-        interval=dict(type="float", default=1),
-        director_name=dict(type="str"),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=SERVICE_MUTUALLY_EXCLUSIVE,
-        required_together=SERVICE_REQUIRED_TOGETHER,
-        required_one_of=SERVICE_REQUIRED_ONE_OF,
-        supports_check_mode=True,
-    )
-    p = module.params
-    director = p["director_name"] or socket.gethostname()
-    active, inactive = Seen(), Seen()
-    last = {"weight": None}
-    result = dict(changed=False, director=director)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **REAL_SERVER_CONSTRAINTS)
     try:
-        rs_spec = real_server_spec(p)
-        result["real_server"] = rs_spec.name
-        for name in ("max_active_connections", "max_inactive_connections"):
-            if p[name] is not None and p[name] < 0:
-                raise LvsIngressError("%s must be >= 0, got %r" % (name, p[name]), **{name: p[name]})
-        ipvsadm = find_binary(module, p["ipvsadm_path"], "ipvsadm")
-        run = runner(module)
-
-        def probe():
-            svc, dest = _ipvs.lookup(run, ipvsadm, rs_spec)
-            if svc is None:
-                raise LvsIngressError("director %s: unknown virtual service %s" % (director, rs_spec.service.name),
-                                      director=director, virtual_service=rs_spec.service.name)
-            if dest is not None:
-                active.add(dest["active_connections"])
-                inactive.add(dest["inactive_connections"])
-                last["weight"] = dest["weight"]
-            else:
-                active.add(0)
-                inactive.add(0)
-                last["weight"] = None
-            return dest
-
-        def done(dest):
-            if dest is None:
-                return True
-            if p["require_weight_zero"] and dest["weight"] != 0:
-                return False
-            if dest["active_connections"] > p["max_active_connections"]:
-                return False
-            if p["max_inactive_connections"] is not None and dest["inactive_connections"] > p["max_inactive_connections"]:
-                return False
-            return True
-
-        try:
-            dest, elapsed, polls = wait_until(
-                probe, done, p["timeout"], p["interval"], "%s to quiesce on %s" % (rs_spec.name, director),
-                clock=time.monotonic, sleep=time.sleep)
-        except WaitTimeout as err:
-            remain = active.last if active.last is not None else 0
-            reasons = ["%d active connections remain (threshold %d)" % (remain, p["max_active_connections"])]
-            if p["require_weight_zero"] and last["weight"] not in (0, None):
-                reasons.insert(0, "weight is still %d" % last["weight"])
-            if p["max_inactive_connections"] is not None:
-                reasons.append("%d inactive (threshold %d)" % (inactive.last, p["max_inactive_connections"]))
-            module.fail_json(
-                msg="director %s: %s did not quiesce within %.1fs: %s" % (director, rs_spec.name, err.elapsed, ", ".join(reasons)),
-                elapsed=round(err.elapsed, 3), weight=last["weight"], active_connections=active.as_dict(),
-                inactive_connections=inactive.as_dict(), **result)
+        result = _wait_drained.run(module.params, Host(module), clock=time.monotonic, sleep=time.sleep)
     except LvsIngressError as err:
-        fail(module, err, **result)
-    result.update(quiesced=True, gone=dest is None, elapsed=round(elapsed, 3), polls=polls, weight=last["weight"],
-                  active_connections=active.as_dict(), inactive_connections=inactive.as_dict())
+        fail(module, err)
     module.exit_json(**result)
 
 

@@ -219,6 +219,7 @@ escalated:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._nginx import (
     SELECTOR_ARGS,
     discover_masters,
@@ -285,7 +286,7 @@ def main():
     try:
         module.exit_json(**run(module, ProcFS()))
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -187,7 +188,7 @@ def main():
     try:
         result = run(module.params, module.check_mode)
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
     for warning in result.pop("warnings"):
         module.warn(warning)
     module.exit_json(**result)

@@ -107,6 +107,7 @@ polls:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._vrrp import canonical_addresses, held
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_settled
 
@@ -144,7 +145,7 @@ def main():
     try:
         module.exit_json(**run(module.params, module.run_command))
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
 
 
 if __name__ == "__main__":
