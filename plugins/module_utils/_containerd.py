@@ -94,7 +94,7 @@ def parse_pin(image, option="image"):
     text = (image or "").strip()
     if "@" not in text:
         raise bad("no digest")
-    named, _, digest = text.partition("@")
+    named, digest = text.split("@", 1)
     if not _DIGEST.match(digest):
         raise bad("%r is not a sha256 digest" % digest)
     name, tag = named, None
@@ -185,16 +185,15 @@ def check_import(refs, pin, archive):
             return ref["name"]
     wanted = pin.tag_ref or (pin.name + ":<any tag>")
     if not mine:
-        raise LvsIngressError(
-            "archive %s has no image %s: it imported %s" % (archive, wanted,
-                                                             ", ".join(r["name"] for r in refs) or "nothing"),
-            archive=archive, image=pin.image, refs=refs)
+        names = ", ".join(r["name"] for r in refs) or "nothing"
+        raise LvsIngressError("archive %s has no image %s: it imported %s" % (archive, wanted, names),
+                              archive=archive, image=pin.image, refs=refs)
     imported = sorted({r["digest"] for r in mine})
     raise LvsIngressError(
         "archive %s holds %s at %s, not at the pinned %s; removed %s so nothing unpinned stays under that name"
         % (archive, wanted, ", ".join(imported), pin.digest, ", ".join(r["name"] for r in mine)),
-        archive=archive, image=pin.image, pinned_digest=pin.digest, imported_digest=imported[0]
-        if len(imported) == 1 else imported, refs=refs, remove=[r["name"] for r in mine])
+        archive=archive, image=pin.image, pinned_digest=pin.digest,
+        imported_digest=imported[0] if len(imported) == 1 else imported, refs=refs, remove=[r["name"] for r in mine])
 
 
 def ctr_argv(ctr, address, namespace, *args):

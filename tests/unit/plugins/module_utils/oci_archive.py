@@ -61,8 +61,8 @@ def split_name(image):
     """``registry/repo:tag`` -> (``registry/repo``, ``tag``); no tag is ``latest``. A digest is not allowed."""
     if "@" in image:
         raise ValueError("%s: give name[:tag], the digest is what the archive yields" % image)
-    name, _, tag = image.rpartition(":")
-    if not name or "/" in tag:
+    name, sep, tag = image.rpartition(":")
+    if not sep or not name or "/" in tag:
         return image, "latest"
     return name, tag
 

@@ -44,8 +44,8 @@ def test_present_at_the_pin_changes_nothing_and_needs_no_archive():
                                       diff=True, bins=BINS)
     assert not failed and result["changed"] is False and result["imported"] is False
     assert result["digest"] == HELLO_DIGEST and result["refs"] == [] and result["commands"] == []
-    assert result["diff"]["before"] == result["diff"]["after"] == {"ref": HELLO + ":v1", "digest": HELLO_DIGEST,
-                                                                    "digest_ref": True}
+    present = {"ref": HELLO + ":v1", "digest": HELLO_DIGEST, "digest_ref": True}
+    assert result["diff"]["before"] == result["diff"]["after"] == present
     assert cmds.seen == [LS]
 
 
