@@ -156,6 +156,15 @@ def test_every_entry_point_of_the_internal_role_validates_every_setting():
         assert spec["options"] == main, entry_point
 
 
+def test_every_entry_point_option_is_the_main_one(role):
+    """An entry point other than ``main`` takes some of the role's settings: each as ``main`` describes it."""
+    name, _defaults, specs = role
+    main = specs["argument_specs"]["main"]["options"]
+    for entry_point, spec in specs["argument_specs"].items():
+        for option, described in spec.get("options", {}).items():
+            assert described == main.get(option), (name, entry_point, option)
+
+
 def test_readme_lists_every_variable(role):
     name, _defaults, specs = role
     with open(os.path.join(ROLES_DIR, name, "README.md")) as f:
