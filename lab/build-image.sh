@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the lab's one guest image from Debian packages alone:
-#   $OUT/rootfs/        debootstrap'd Debian 12 (systemd, sshd, python3, nginx+lua, keepalived, ipvsadm,
+#   $OUT/rootfs/        debootstrap'd Debian 12 (systemd, sshd, python3, nginx+lua, keepalived, ipvsadm, containerd,
 #                       the cloud kernel and its modules), used as the ingress nodes' container root
 #   $OUT/vmlinuz, $OUT/initrd.img   the cloud kernel and its initramfs, booted by QEMU for the directors
 #   $OUT/director.img   an ext4 image of the same rootfs, the directors' backing disk
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 packages=(
   systemd-sysv dbus openssh-server python3 python3-apt iproute2 procps kmod curl
   iputils-ping netcat-openbsd socat less util-linux
-  nginx libnginx-mod-http-lua keepalived ipvsadm
+  nginx libnginx-mod-http-lua keepalived ipvsadm containerd
   linux-image-cloud-amd64 initramfs-tools
 )
 
@@ -26,7 +26,7 @@ debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" "$suit
 
 # Services: the collection's roles decide what runs; the image starts only sshd and the lab's own
 # network unit.
-chroot "$root" systemctl disable nginx keepalived >/dev/null 2>&1 || true
+chroot "$root" systemctl disable nginx keepalived containerd >/dev/null 2>&1 || true
 rm -f "$root/etc/nginx/sites-enabled/default"
 chroot "$root" systemctl mask systemd-resolved.service systemd-timesyncd.service \
   apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer >/dev/null 2>&1 || true
