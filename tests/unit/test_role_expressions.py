@@ -174,8 +174,6 @@ def test_report_of_the_directors_quiesce(results, seconds, stale):
     assert got == [{"value": seconds}, {"value": stale}]
 
 
-@pytest.mark.xfail(strict=True, reason="record.yml: map(attribute='elapsed', default=none) has no default (none is Jinja's"
-                   " 'no default'), so a director whose wait failed without elapsed fails the node's record")
 def test_report_of_a_director_whose_wait_failed_without_numbers():
     got = render([record_case("director_quiesce_seconds", [QUIESCED, TIMED_OUT, NO_SERVICE]),
                   record_case("director_stale_connections", [QUIESCED, TIMED_OUT, NO_SERVICE])])
