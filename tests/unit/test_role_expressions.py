@@ -215,3 +215,26 @@ def test_scheduler_checks(vs, defaults, consistent, expected):
                       "_lvs_director_default_flags": defaults["default_flags"],
                       "lvs_director_consistent_takeover": consistent},
     }) == expected
+
+
+REPORT_TASK = "Report connections the directors still count after nginx exited"
+
+
+@pytest.mark.parametrize("item, msg", [
+    ({"director": "d1", "quiesced": False, "active_connections": {"last": 3}},
+     "d1 still counts 3 active connection(s) to 198.18.0.11 after nginx exited: entries whose end the director never"
+     " saw; IPVS expires them after its TCP timeout."),
+    ({"director": "d3", "failed": True, "msg": "director d3: unknown virtual service TCP 198.18.0.100:80",
+      "item": ["d3", {}]},
+     "director d3: unknown virtual service TCP 198.18.0.100:80: reported, not fatal, as nginx has exited (a director"
+     " whose keepalived stopped has no virtual service left to send the node a connection)."),
+    ({"failed": True, "item": ["d4", {}]},
+     "d4 did not answer: reported, not fatal, as nginx has exited (a director whose keepalived stopped has no virtual"
+     " service left to send the node a connection)."),
+])
+def test_a_tolerated_quiesce_failure_is_reported(item, msg):
+    facts = dict(STOPPED["ran"], item=item, lvs_ingress_real_address="198.18.0.11",
+                 lvs_ingress_require_director_quiesce=False, lvs_ingress_quiesce_timeout=300,
+                 lvs_ingress_quiesce_after_stop_timeout=30)
+    assert value({"path": "roles/_rollout/tasks/drain.yml", "task": REPORT_TASK, "keys": ["ansible.builtin.debug", "msg"],
+                  "vars_from": ROLLOUT_VARS, "variables": facts}) == msg
