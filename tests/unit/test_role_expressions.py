@@ -238,3 +238,37 @@ def test_a_tolerated_quiesce_failure_is_reported(item, msg):
                  lvs_ingress_quiesce_after_stop_timeout=30)
     assert value({"path": "roles/_rollout/tasks/drain.yml", "task": REPORT_TASK, "keys": ["ansible.builtin.debug", "msg"],
                   "vars_from": ROLLOUT_VARS, "variables": facts}) == msg
+
+
+def table(weights):
+    """One virtual service TCP 198.18.0.100:80 with real servers 198.18.0.11.. at these weights."""
+    return [{"name": "TCP 198.18.0.100:80", "real_servers": [
+        {"address": "198.18.0.%d" % i, "weight": w} for i, w in enumerate(weights, start=11)]}]
+
+
+@pytest.mark.parametrize("worst, d2_weights, expected", [
+    # this batch (n1), before it is drained: d2 has n2 drained already, so n1 is its last one
+    (False, (1, 0, 1), ["d2: taking 198.18.0.11 out of TCP 198.18.0.100:80 would leave 1 of its 3 real servers in"
+                        " rotation (2 now), below lvs_ingress_min_in_rotation=2"]),
+    (False, (1, 1, 1), []),
+    # the worst batch of 2 of every node, n2 counted back (a stopped run left it drained)
+    (True, (1, 0, 1), ["d1: lvs_ingress_batch_size=2: a batch can take 198.18.0.11, 198.18.0.12 out of"
+                       " TCP 198.18.0.100:80, leaving 1 of its 3 real servers in rotation (3 now), below"
+                       " lvs_ingress_min_in_rotation=2",
+                       "d2: lvs_ingress_batch_size=2: a batch can take 198.18.0.11, 198.18.0.12 out of"
+                       " TCP 198.18.0.100:80, leaving 1 of its 3 real servers in rotation (3 now), below"
+                       " lvs_ingress_min_in_rotation=2"]),
+])
+def test_capacity_rule(worst, d2_weights, expected):
+    nodes = {"n%d" % i: {"inventory_hostname": "n%d" % i, "_lvs_ingress_address": "198.18.0.%d" % (10 + i)}
+             for i in (1, 2, 3)}
+    nodes["n2"]["_lvs_ingress_left_drained"] = True
+    facts = {"hostvars": nodes, "ansible_play_hosts_all": ["n1", "n2", "n3"], "ansible_play_batch": ["n1"],
+             "_lvs_ingress_directors": ["d1", "d2"], "_lvs_ingress_capacity_worst": worst,
+             "lvs_ingress_min_in_rotation": 2, "lvs_ingress_min_in_rotation_percent": 0, "lvs_ingress_batch_size": 2,
+             "__lvs_ingress_tables": {"results": [
+                 {"item": "d1", "virtual_services": table((1, 1, 1)), "changed": False},
+                 {"item": "d2", "virtual_services": table(d2_weights), "changed": False}]}}
+    problems = value({"path": "roles/_rollout/tasks/capacity.yml", "task": "Check that enough real servers stay in rotation",
+                      "keys": ["vars", "_lvs_ingress_capacity_problems"], "variables": facts})
+    assert [p["msg"] for p in problems] == expected
