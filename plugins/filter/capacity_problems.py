@@ -30,7 +30,7 @@ options:
     description:
       - Each director's name mapped to its C(virtual_services).
       - Or the results of M(baremetal.lvs_ingress.ipvs_info) in a loop over the directors (a registered loop's
-        C(results): each one's C(item) is the director's name).
+        C(results), each one's C(item) the director's name).
     type: raw
     required: true
   min_count:

@@ -11,7 +11,7 @@ short_description: Each director's worst-case failure detection time, null for o
 version_added: 0.4.0
 description:
   - For every director of O(_input), the C(budget) of its registered M(baremetal.lvs_ingress.keepalived_detection_budget)
-    result (the variable O(register) in O(hostvars)): the seconds from "a node's health check fails" until that
+    result (the variable O(register) in O(hostvars)), the seconds from "a node's health check fails" until that
     director stops sending it new connections.
   - Null for a director without that variable (it did not answer, so the task did not run on it) or without a budget
     (no modelled health check).

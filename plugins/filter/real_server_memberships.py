@@ -11,7 +11,7 @@ short_description: The virtual services a real server belongs to, from the direc
 version_added: 0.4.0
 description:
   - From O(_input), the directors' C(lvs_director_virtual_servers), returns one item per virtual service that lists
-    the real server O(real_address), in the settings' order: what a drain or an undrain of that node sets on every
+    the real server O(real_address), in the settings' order. These are what a drain or an undrain of that node sets on every
     director.
   - Addresses are compared as written.
 author:

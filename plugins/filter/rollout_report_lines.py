@@ -12,7 +12,7 @@ version_added: 0.4.0
 description:
   - From the nodes' report items O(_input) (what the rolling_upgrade playbook writes under C(nodes) in
     C(lvs_ingress_report)), returns the summary table it shows at the end of the run and writes beside the report
-    (C(.md)): a header, a rule, and one row per node with its seconds out of rotation, per step (drain, upgrade,
+    (C(.md)). It has a header, a rule, and one row per node with its seconds out of rotation, per step (drain, upgrade,
     undrain), its close window, the connections at SIGQUIT and the nginx package (and binary) version before and after.
   - A node left alone because it already ran the version (C(skipped)) says so.
 author:

@@ -49,8 +49,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: One message per broken rule, such as C(lvs_director_virtual_servers 198.18.0.100:80: scheduler sh
-    needs scheduler_flags sh-fallback (...)); empty when the service keeps them all.
+  description:
+    - One message per broken rule, empty when the service keeps them all.
+    - 'Such as C(lvs_director_virtual_servers 198.18.0.100:80: scheduler sh needs scheduler_flags sh-fallback (...)).'
   type: list
   elements: str
 """
