@@ -27,8 +27,11 @@ options:
     elements: str
     required: true
   tables:
-    description: Each director's name mapped to its C(virtual_services).
-    type: dict
+    description:
+      - Each director's name mapped to its C(virtual_services).
+      - Or the results of M(baremetal.lvs_ingress.ipvs_info) in a loop over the directors (a registered loop's
+        C(results), each one's C(item) the director's name).
+    type: raw
     required: true
   min_count:
     description: Real servers of a service that must stay in rotation.
@@ -57,6 +60,19 @@ EXAMPLES = r"""
     fail_msg: "{{ _problems | map(attribute='msg') | join('; ') }}"
   vars:
     _problems: "{{ ['192.0.2.11', '192.0.2.12'] | baremetal.lvs_ingress.capacity_problems(tables, min_count=2) }}"
+
+- name: Read every director's live IPVS table
+  baremetal.lvs_ingress.ipvs_info:
+  delegate_to: "{{ item }}"
+  loop: "{{ groups['lvs_directors'] }}"
+  register: __tables
+
+- name: The same rule, on the tables just read
+  ansible.builtin.assert:
+    that: _problems | length == 0
+    fail_msg: "{{ _problems | map(attribute='msg') | join('; ') }}"
+  vars:
+    _problems: "{{ ['192.0.2.11'] | baremetal.lvs_ingress.capacity_problems(__tables.results, min_count=2) }}"
 """
 
 RETURN = r"""
@@ -71,10 +87,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from collections.abc import Mapping
+
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._capacity import (
     capacity_problems as _capacity_problems,
+    tables_from_results,
     worst_batch_problems,
 )
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
 
 
 def _brought_back(tables, addresses):
@@ -89,9 +109,14 @@ def _brought_back(tables, addresses):
 
 
 def capacity_problems(addresses, tables, min_count=1, min_percent=0, batch_size=None, assume_back=None):
-    if not isinstance(tables, dict):
-        raise AnsibleFilterError("capacity_problems: tables must map director names to virtual_services, got %r"
-                                 % type(tables).__name__)
+    if isinstance(tables, (list, tuple)):
+        try:
+            tables = tables_from_results(tables)
+        except LvsIngressError as err:
+            raise AnsibleFilterError("capacity_problems: tables: %s" % err.msg)
+    if not isinstance(tables, Mapping):
+        raise AnsibleFilterError("capacity_problems: tables must map director names to virtual_services (or be"
+                                 " ipvs_info results), got %r" % type(tables).__name__)
     addresses = list(addresses or [])
     if batch_size is not None:
         if assume_back:

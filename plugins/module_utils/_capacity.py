@@ -15,6 +15,10 @@ real servers. The tables are what ``ipvs_info`` returns (``virtual_services``), 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+
 
 def _in_rotation(service):
     return [rs["address"] for rs in service.get("real_servers") or [] if (rs.get("weight") or 0) > 0]
@@ -72,3 +76,14 @@ def worst_batch_problems(tables, candidates, batch_size, min_count, min_percent)
                     director, batch_size, ", ".join(problem["leaving"]), problem["service"], problem["why"])
                 problems.append(problem)
     return problems
+
+
+def tables_from_results(results):
+    """``ipvs_info`` results of a loop over the directors (each ``item`` a director's name) as ``tables``."""
+    tables = {}
+    for result in results:
+        if not isinstance(result, Mapping) or "item" not in result or "virtual_services" not in result:
+            raise LvsIngressError("each result must be an ipvs_info result of a loop over the directors (with item"
+                                  " and virtual_services), got %r" % (result,))
+        tables[result["item"]] = result["virtual_services"]
+    return tables

@@ -84,8 +84,9 @@ def test_worst_batch_counts_only_the_rollouts_nodes():
     assert problems == []
 
 
-def test_tables_must_be_a_mapping():
-    with pytest.raises(AnsibleFilterError, match="tables must map director names"):
+def test_tables_must_be_a_mapping_or_ipvs_info_results():
+    # a list of bare virtual_services is neither
+    with pytest.raises(AnsibleFilterError, match="tables: each result must be an ipvs_info result"):
         capacity_problems(["198.18.0.11"], [captured()])
 
 
@@ -99,3 +100,21 @@ def test_the_worst_batch_counts_a_node_the_rerun_brings_back():
     # a node outside the rollout at weight 0 still counts as out
     assert capacity_problems(nodes[1:], {"director1": three_nodes((0, 1, 1))}, min_percent=50, batch_size=1,
                              assume_back=["198.18.0.14"])
+
+
+def test_tables_may_be_the_results_of_ipvs_info_in_a_loop_over_the_directors():
+    tables = {"d1": three_nodes(), "d2": three_nodes((1, 0, 1))}
+    results = [{"item": d, "virtual_services": services, "changed": False} for d, services in tables.items()]
+    for leaving in (["198.18.0.11"], ["198.18.0.11", "198.18.0.13"]):
+        assert capacity_problems(leaving, results, min_count=1) == capacity_problems(leaving, tables, min_count=1)
+    assert [p["director"] for p in capacity_problems(["198.18.0.11", "198.18.0.13"], results)] == ["d2"]
+
+
+@pytest.mark.parametrize("tables, match", [
+    ([{"virtual_services": []}], "tables: each result must be an ipvs_info result"),
+    (["d1"], "tables: each result must be an ipvs_info result"),
+    ("d1", "tables must map director names"),
+])
+def test_bad_tables_are_refused(tables, match):
+    with pytest.raises(AnsibleFilterError, match=match):
+        capacity_problems(["198.18.0.11"], tables)
