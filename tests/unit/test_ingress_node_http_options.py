@@ -150,9 +150,9 @@ def preflight(tmp_path_factory):
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0")
     playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 
-    def run(settings):
+    def run(settings, playbook_file="play.yml"):
         (base / "settings.json").write_text(json.dumps(settings))
-        proc = subprocess.run([playbook, "-i", "inventory.yml", "play.yml", "-e", "@settings.json"], cwd=str(base),
+        proc = subprocess.run([playbook, "-i", "inventory.yml", playbook_file, "-e", "@settings.json"], cwd=str(base),
                               env=env, capture_output=True, text=True, timeout=300, check=False)
         return proc.returncode, proc.stdout + proc.stderr
 
@@ -193,3 +193,23 @@ def test_preflight_refuses(preflight, setting, message):
     rc, out = preflight(dict(GOOD, **setting))
     assert rc != 0, out
     assert message in out, out
+
+
+def test_ansible_renders_it_the_same_and_a_second_run_changes_nothing(preflight, tmp_path):
+    """Ansible's own template module (its Jinja settings, ansible_managed) gives the same directives as the renders
+    above, and writing it again changes nothing."""
+    dest = tmp_path / "lvs_ingress_http.conf"
+    play = [{"name": "Write the http options", "hosts": "localhost", "gather_facts": False,
+             "vars_files": [os.path.join(ROLE, "defaults", "main.yml")],
+             "tasks": [{"name": "Template", "ansible.builtin.template": {
+                 "src": os.path.join(ROLE, "templates", "http_options.conf.j2"), "dest": str(dest),
+                 "mode": "0644"}}]}]
+    play_file = tmp_path / "write.yml"
+    play_file.write_text(yaml.safe_dump(play))
+    outs = [preflight(GOOD, playbook_file=str(play_file)) for _ in range(2)]
+    for rc, out in outs:
+        assert rc == 0, out
+    changed = [int(re.search(r"localhost\s+:\s+ok=\d+\s+changed=(\d+)", out).group(1)) for _, out in outs]
+    assert changed == [1, 0]
+    assert directives(dest.read_text()) == directives(render(**GOOD))
+    assert len(directives(dest.read_text())) == 11
