@@ -51,3 +51,14 @@ def held(interface, wanted, run):
         raise LvsIngressError("no such interface: %s (ip: %s)" % (interface, (err or out).strip()), interface=interface)
     on_interface = parse_interface_addresses(out, interface)
     return [address for address in wanted if address in on_interface]
+
+
+def holders(addresses, held_by_director):
+    """{address: [directors holding it]} for each of ``addresses`` (canonical, in order), from each director's
+    ``held`` list (a vrrp_settled result); a director without one holds nothing. Directors in the given order."""
+    out = {address: [] for address in canonical_addresses(addresses)}
+    for director, held_now in held_by_director.items():
+        for address in canonical_addresses(held_now or [], "address held by %s" % director):
+            if address in out:
+                out[address].append(director)
+    return out
