@@ -203,12 +203,3 @@ def ctr_argv(ctr, address, namespace, *args):
 def import_argv(ctr, address, namespace, archive, snapshotter=""):
     extra = ["--snapshotter", snapshotter] if snapshotter else []
     return ctr_argv(ctr, address, namespace, "images", "import", *(extra + [archive]))
-
-
-def run_checked(run, argv, what):
-    """``run(argv)``; on rc != 0 an LvsIngressError with cmd, rc, stdout, stderr and the object."""
-    rc, out, err = run(argv)
-    if rc != 0:
-        raise LvsIngressError("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out).strip()),
-                              cmd=argv, rc=rc, stdout=out, stderr=err, object=what)
-    return out

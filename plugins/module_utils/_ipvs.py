@@ -18,6 +18,7 @@ import ipaddress
 import re
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import run_checked
 
 try:
     import netaddr
@@ -347,14 +348,6 @@ def merge_counters(services, counters, key):
 
 
 # ---------------------------------------------------------------- reading
-
-
-def run_checked(run, argv, what):
-    rc, out, err = run(argv)
-    if rc != 0:
-        raise LvsIngressError("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out).strip()),
-                              cmd=argv, rc=rc, stdout=out, stderr=err, object=what)
-    return out
 
 
 def read_table(run, ipvsadm, stats=False, rate=False):

@@ -50,3 +50,12 @@ def fail(module, err, **extra):
     details.update(extra)
     details.pop("msg", None)
     module.fail_json(msg=err.msg, **details)
+
+
+def run_checked(run, argv, what):
+    """``run(argv)``; on rc != 0 an LvsIngressError with cmd, rc, stdout, stderr and the object."""
+    rc, out, err = run(argv)
+    if rc != 0:
+        raise LvsIngressError("%s failed (rc=%s): %s" % (" ".join(argv), rc, (err or out).strip()),
+                              cmd=argv, rc=rc, stdout=out, stderr=err, object=what)
+    return out

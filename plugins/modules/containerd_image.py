@@ -160,6 +160,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _containerd
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._module import fail, run_checked, runner
 
 ARGUMENT_SPEC = dict(
     image=dict(type="str", required=True),
@@ -169,7 +170,6 @@ ARGUMENT_SPEC = dict(
     snapshotter=dict(type="str", default=""),
     ctr=dict(type="str", default=_containerd.CTR),
 )
-COMMAND_ENV = {"LC_ALL": "C"}
 
 
 class Containerd:
@@ -184,13 +184,13 @@ class Containerd:
 
     def images(self):
         what = "images of namespace %s" % self.p["namespace"]
-        return _containerd.parse_images_list(_containerd.run_checked(self.run, self.argv("images", "ls"), what))
+        return _containerd.parse_images_list(run_checked(self.run, self.argv("images", "ls"), what))
 
     def change(self, argv, what):
         self.commands.append(argv)
         if self.check_mode:
             return ""
-        return _containerd.run_checked(self.run, argv, what)
+        return run_checked(self.run, argv, what)
 
 
 def run(params, run_command, ctr_path, check_mode=False):
@@ -259,13 +259,9 @@ def main():
         if not ctr:
             raise LvsIngressError("ctr=%s: not found on this node; install containerd's ctr client or give its path"
                                   % module.params["ctr"], option="ctr", value=module.params["ctr"])
-
-        def run_command(argv):
-            return module.run_command(argv, environ_update=dict(COMMAND_ENV))
-
-        module.exit_json(**run(module.params, run_command, ctr, module.check_mode))
+        module.exit_json(**run(module.params, runner(module), ctr, module.check_mode))
     except LvsIngressError as err:
-        module.fail_json(msg=str(err), **err.details)
+        fail(module, err)
 
 
 if __name__ == "__main__":
