@@ -51,25 +51,19 @@ _value:
   type: dict
 """
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._hostvars import registered_results
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._rollout_report import detection_budgets as _budgets
 
 
 def detection_budgets(directors, hostvars, register):
     directors = list(directors or [])
-    results = {}
-    for director in directors:
-        try:
-            result = hostvars[director].get(register)
-        except KeyError:
-            result = None
-        if result is not None and not isinstance(result, Mapping):
-            raise AnsibleFilterError("detection_budgets: %s of %s is not a module result" % (register, director))
-        results[director] = result
-    return _budgets(directors, results)
+    try:
+        return _budgets(directors, registered_results(directors, hostvars, register))
+    except LvsIngressError as err:
+        raise AnsibleFilterError("detection_budgets: %s" % err)
 
 
 class FilterModule:

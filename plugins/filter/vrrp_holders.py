@@ -61,26 +61,17 @@ _value:
   type: dict
 """
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._hostvars import registered_results
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._vrrp import holders
 
 
 def vrrp_holders(directors, hostvars, register, addresses):
-    held = {}
-    for director in directors or []:
-        try:
-            result = hostvars[director].get(register)
-        except KeyError:
-            result = None
-        if result is not None and not isinstance(result, Mapping):
-            raise AnsibleFilterError("vrrp_holders: %s of %s is not a module result" % (register, director))
-        held[director] = (result or {}).get("held") or []
     try:
-        return holders(addresses or [], held)
+        results = registered_results(directors, hostvars, register)
+        return holders(addresses or [], {d: (r or {}).get("held") or [] for d, r in results.items()})
     except LvsIngressError as err:
         raise AnsibleFilterError("vrrp_holders: %s" % err)
 
