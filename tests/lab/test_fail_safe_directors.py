@@ -56,7 +56,8 @@ def master_unreachable():
 
 @pytest.mark.parametrize("playbook, extra_vars", [
     ("baremetal.lvs_ingress.drain", {"lvs_ingress_target": "ingress2", "lvs_ingress_stop_nginx": True}),
-    ("baremetal.lvs_ingress.rolling_upgrade", {"lvs_ingress_skip_current": False}),
+    pytest.param("baremetal.lvs_ingress.rolling_upgrade", {"lvs_ingress_skip_current": False},
+                 marks=pytest.mark.on_demand("the same check of the directors as the drain case, in the same tasks")),
 ], ids=["drain", "rolling_upgrade"])
 def test_an_unreachable_director_stops_the_run_before_any_change(converged, director2_unreachable, playbook,
                                                                  extra_vars):

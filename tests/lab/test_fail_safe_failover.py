@@ -60,7 +60,10 @@ def _services_without_scheduler():
     return [{k: v for k, v in vs.items() if k != "scheduler"} for vs in json.loads(res.stdout)["lvs_director_virtual_servers"]]
 
 
-@pytest.fixture(params=["sync", "consistent"])
+@pytest.fixture(params=[
+    pytest.param("sync", marks=pytest.mark.on_demand(
+        "the sync daemon's takeover loss is measured, not gated (docs/failover.md); CI gates the consistent takeover")),
+    "consistent"])
 def takeover(request, converged):
     if request.param == "consistent":
         _configure_directors({"lvs_director_consistent_takeover": True,

@@ -45,10 +45,7 @@ def _most_drained_at_once(watcher):
                default=None)
 
 
-@pytest.mark.skipif(
-    os.environ.get("LVS_LAB_SLOW") != "1",
-    reason="about 15 minutes (site is serial and the lab's 2 cores are saturated under the real model): run on demand "
-           "with LVS_LAB_SLOW=1, kept out of CI's budget (benchmarks/lab-proofs.md has its last run)")
+@pytest.mark.on_demand("about 15 minutes: site is serial, and the lab's 2 cores are saturated under the real model")
 def test_site_changes_the_vip_unit_one_drained_node_at_a_time(converged):
     assert _has_extra_vip() == {n: False for n in lab.NODES}, "the lab's nodes must start with the lab's VIPs only"
     watchers = {d: lab.WeightWatcher(d, interval=0.5, duration=1100) for d in lab.DIRECTORS}

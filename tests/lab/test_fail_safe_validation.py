@@ -27,11 +27,14 @@ _SERVICE = {"address": lab.VIP, "port": lab.VPORT, "protocol": "TCP", "scheduler
             "real_servers": [{"address": ip, "port": lab.VPORT, "weight": lab.CONVERGED_WEIGHT}
                              for ip in lab.NODES.values()]}
 
+# CI runs one case of each check; its siblings run on demand.
+SIBLING = pytest.mark.on_demand("checked by the same preflight task as a case CI runs")
+
 CASES = [
     pytest.param(DRAIN, {"lvs_ingress_target": "nosuchnode"}, ["lvs_ingress_target=nosuchnode: matches no host"],
                  id="drain-target-typo"),
     pytest.param(ROLLOUT, {"lvs_ingress_nodes_group": "nosuchgroup"},
-                 ["lvs_ingress_nodes_group=nosuchgroup: no such group"], id="rollout-nodes-group-typo"),
+                 ["lvs_ingress_nodes_group=nosuchgroup: no such group"], id="rollout-nodes-group-typo", marks=SIBLING),
     pytest.param(ROLLOUT, {"lvs_ingress_directors_group": "nosuchgroup"},
                  ["lvs_ingress_directors_group=nosuchgroup: no such group"], id="rollout-directors-group-typo"),
     pytest.param(ROLLOUT, {"lvs_ingress_quiesce_timeout": "abc"}, ["lvs_ingress_quiesce_timeout", "abc"],
@@ -40,24 +43,24 @@ CASES = [
                  id="rollout-timeout-zero"),
     pytest.param(DRAIN, {"lvs_ingress_target": "ingress2", "lvs_ingress_stop_timeout": 0,
                          "lvs_ingress_stop_nginx": True},
-                 ["lvs_ingress_stop_timeout=0: must be more than 0"], id="drain-stop-timeout-zero"),
+                 ["lvs_ingress_stop_timeout=0: must be more than 0"], id="drain-stop-timeout-zero", marks=SIBLING),
     pytest.param(ROLLOUT, {"ingress_node_nginx_version": ""},
                  ["ingress_node_nginx_version is not set: name the version to roll to"], id="rollout-no-version"),
     pytest.param(SITE, {"ingress_node_vips": ["300.1.1.1"]}, ["ingress_node_vips=300.1.1.1 is not an IP address"],
                  id="site-vip-does-not-parse"),
     pytest.param(SITE, {"lvs_director_vrrp_priority": 999}, ["lvs_director_vrrp_priority=999: choose 1 to 254"],
-                 id="site-vrrp-priority"),
+                 id="site-vrrp-priority", marks=SIBLING),
     pytest.param(SITE, {"lvs_director_vrrp_auth_pass": "ninechars"},
                  ["lvs_director_vrrp_auth_pass has 9 characters: keepalived uses at most 8"],
                  id="site-vrrp-password-too-long"),
     pytest.param(SITE, {"lvs_director_vrrp_auth_pass": ""}, ["lvs_director_vrrp_auth_pass is empty"],
-                 id="site-vrrp-password-empty"),
+                 id="site-vrrp-password-empty", marks=SIBLING),
     pytest.param(SITE, {"lvs_director_virtual_servers": [dict(_SERVICE, scheduler="mh", scheduler_flags=["mh-port"])]},
                  ["lvs_director_virtual_servers %s:%d: scheduler mh needs scheduler_flags mh-fallback"
                   % (lab.VIP, lab.VPORT)], id="site-mh-without-fallback"),
     pytest.param(SITE, {"lvs_director_virtual_servers": [dict(_SERVICE, scheduler_flags=["mh-port"])]},
                  ["lvs_director_virtual_servers %s:%d: scheduler_flags mh-port needs scheduler mh, not wlc"
-                  % (lab.VIP, lab.VPORT)], id="site-flag-of-another-scheduler"),
+                  % (lab.VIP, lab.VPORT)], id="site-flag-of-another-scheduler", marks=SIBLING),
 ]
 
 
