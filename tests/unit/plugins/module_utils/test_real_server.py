@@ -3,53 +3,16 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _real_server
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
+from ansible_collections.baremetal.lvs_ingress.tests.unit.plugins.module_utils.fake_director import (
+    IPVSADM, LIST, NAME, FakeHost, table)
 
-IPVSADM = "/usr/sbin/ipvsadm"
-LIST = [IPVSADM, "-Ln", "--exact"]
 EDIT = [IPVSADM, "-e", "-t", "198.18.0.200:80", "-r", "198.18.0.11:80", "-g", "-w"]
 RELOAD = ["systemctl", "reload", "keepalived"]
 RS_FILE = "198.18.0.200-80-TCP-198.18.0.11-80.conf"
-NAME = "TCP 198.18.0.200:80 -> 198.18.0.11:80"
-
-
-def table(weight=None, active=0, inactive=0):
-    """``ipvsadm -Ln`` with the service, and the real server unless ``weight`` is None."""
-    out = ("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n"
-           "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-           "TCP  198.18.0.200:80 wlc\n")
-    if weight is not None:
-        out += "  -> %-28s %-7s %-6d %-10u %-10u\n" % ("198.18.0.11:80", "Route", weight, active, inactive)
-    return out
-
-
-class FakeHost:
-    """What ``_module.Host`` gives the state logic, with run() checking an ordered list of (argv, rc, out, err)."""
-
-    def __init__(self, commands, check_mode=False, diff=False, ipvsadm=IPVSADM):
-        self.expected = list(commands)
-        self.seen = []
-        self.check_mode = check_mode
-        self.diff = diff
-        self.ipvsadm = ipvsadm
-        self.atomic_move = os.replace
-
-    def run(self, argv):
-        assert self.expected, "unexpected command %r" % (argv,)
-        want, rc, out, err = self.expected.pop(0)
-        assert argv == want
-        self.seen.append(argv)
-        return rc, out, err
-
-    def find_binary(self, name, what):
-        if not self.ipvsadm:
-            raise LvsIngressError("%s not found" % what, binary=name)
-        return self.ipvsadm
 
 
 def params(**override):

@@ -7,40 +7,8 @@ import pytest
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _wait_drained
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-
-IPVSADM = "/usr/sbin/ipvsadm"
-LIST = [IPVSADM, "-Ln", "--exact"]
-NAME = "TCP 198.18.0.200:80 -> 198.18.0.11:80"
-
-
-def table(weight=None, active=0, inactive=0):
-    """``ipvsadm -Ln`` with the service, and the real server unless ``weight`` is None."""
-    out = ("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n"
-           "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
-           "TCP  198.18.0.200:80 wlc\n")
-    if weight is not None:
-        out += "  -> %-28s %-7s %-6d %-10u %-10u\n" % ("198.18.0.11:80", "Route", weight, active, inactive)
-    return out
-
-
-class FakeHost:
-    """``run`` answers each call with the next ipvsadm listing; ``find_binary`` finds ipvsadm unless told not to."""
-
-    def __init__(self, *listings, ipvsadm=IPVSADM):
-        self.listings = list(listings)
-        self.calls = 0
-        self.ipvsadm = ipvsadm
-
-    def run(self, argv):
-        assert argv == LIST and self.listings, "unexpected command %r" % (argv,)
-        self.calls += 1
-        return 0, self.listings.pop(0), ""
-
-    def find_binary(self, name, what):
-        if not self.ipvsadm:
-            raise LvsIngressError("%s not found" % what, binary=name)
-        return self.ipvsadm
-
+from ansible_collections.baremetal.lvs_ingress.tests.unit.plugins.module_utils.fake_director import (
+    NAME, FakeHost, listings, table)
 
 def params(**override):
     p = dict(virtual_address="198.18.0.200", virtual_port=80, protocol="tcp", fwmark=None, fwmark_family="ipv4",
@@ -59,7 +27,7 @@ def test_seen_keeps_first_last_max():
 
 
 def test_already_quiesced_returns_after_one_poll(fake_clock):
-    host = FakeHost(table(0, 0, 7))
+    host = FakeHost(listings(table(0, 0, 7)))
     result = _wait_drained.run(params(), host, clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert result == {"changed": False, "director": "d1", "real_server": NAME, "quiesced": True, "gone": False,
                       "elapsed": 0.0, "polls": 1, "weight": 0,
@@ -69,7 +37,7 @@ def test_already_quiesced_returns_after_one_poll(fake_clock):
 
 
 def test_waits_for_weight_and_both_thresholds(fake_clock):
-    host = FakeHost(table(5, 0), table(0, 3, 9), table(0, 1, 9), table(0, 1, 2))
+    host = FakeHost(listings(table(5, 0), table(0, 3, 9), table(0, 1, 9), table(0, 1, 2)))
     result = _wait_drained.run(params(max_active_connections=1, max_inactive_connections=2), host,
                                clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert result["polls"] == 4 and result["elapsed"] == 6.0 and fake_clock.sleeps == [2.0, 2.0, 2.0]
@@ -77,19 +45,19 @@ def test_waits_for_weight_and_both_thresholds(fake_clock):
 
 
 def test_weight_need_not_be_zero_when_told(fake_clock):
-    host = FakeHost(table(5, 0))
+    host = FakeHost(listings(table(5, 0)))
     result = _wait_drained.run(params(require_weight_zero=False), host, clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert result["quiesced"] is True and result["weight"] == 5 and result["polls"] == 1
 
 
 def test_gone_counts_as_drained_with_zero_counters(fake_clock):
-    host = FakeHost(table(0, 4), table())
+    host = FakeHost(listings(table(0, 4), table()))
     result = _wait_drained.run(params(), host, clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert result["gone"] is True and result["weight"] is None and result["active_connections"]["last"] == 0
 
 
 def test_timeout_says_why_and_carries_the_context(fake_clock):
-    host = FakeHost(*[table(3, 4, 6)] * 6)
+    host = FakeHost(listings(*[table(3, 4, 6)] * 6))
     with pytest.raises(LvsIngressError) as err:
         _wait_drained.run(params(max_inactive_connections=5), host, clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert err.value.msg == ("director d1: %s did not quiesce within 10.0s: weight is still 3, "
@@ -97,19 +65,19 @@ def test_timeout_says_why_and_carries_the_context(fake_clock):
     details = err.value.details
     assert details["elapsed"] == 10.0 and details["weight"] == 3 and details["active_connections"]["max"] == 4
     assert (details["changed"], details["director"], details["real_server"]) == (False, "d1", NAME)
-    assert "last" not in details and host.calls == 6
+    assert "last" not in details and len(host.seen) == 6
 
 
 def test_director_defaults_to_the_hostname(fake_clock, monkeypatch):
     monkeypatch.setattr(_wait_drained.socket, "gethostname", lambda: "director9")
-    result = _wait_drained.run(params(director_name=None), FakeHost(table(0)), clock=fake_clock.monotonic,
+    result = _wait_drained.run(params(director_name=None), FakeHost(listings(table(0))), clock=fake_clock.monotonic,
                                sleep=fake_clock.sleep)
     assert result["director"] == "director9"
 
 
 def test_unknown_service_names_the_director(fake_clock):
     with pytest.raises(LvsIngressError) as err:
-        _wait_drained.run(params(virtual_port=81), FakeHost(table(0)), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
+        _wait_drained.run(params(virtual_port=81), FakeHost(listings(table(0))), clock=fake_clock.monotonic, sleep=fake_clock.sleep)
     assert err.value.msg == "director d1: unknown virtual service TCP 198.18.0.200:81"
     assert err.value.details["real_server"] == "TCP 198.18.0.200:81 -> 198.18.0.11:81"  # the real port defaults to the virtual one
 
@@ -123,7 +91,7 @@ def test_bad_options_fail_before_reading_ipvs(override, word):
     host = FakeHost()
     with pytest.raises(LvsIngressError) as err:
         _wait_drained.run(params(**override), host)
-    assert word in err.value.msg and host.calls == 0
+    assert word in err.value.msg and len(host.seen) == 0
 
 
 def test_bad_address_fails_without_a_real_server_name():
