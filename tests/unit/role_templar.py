@@ -4,7 +4,7 @@
 ``render(cases)`` sends the cases to this file, run with the unit tests' Python (one child per session), and
 returns one result per case. A case names a YAML file of the work tree (``path``), optionally a task in it
 (``task``, by name, in a list of tasks), the keys down to the value to template (``keys``; a conditional such as
-``failed_when`` is templated as ``{{ (it) }}``), more YAML files whose variables it sees (``vars_from``, such as
+``failed_when``, or one item of a conditional's list, is templated as ``{{ (it) }}``), more YAML files whose variables it sees (``vars_from``, such as
 the role's ``vars/main.yml``) and the facts (``variables``).
 The task's own ``vars`` are seen too. A result is ``{"value": ...}`` or ``{"error": "<exception>: <first line>"}``.
 The files are loaded by ansible-core's DataLoader, so their strings are templates as in a play.
@@ -68,7 +68,8 @@ def _render(cases, load, loader):
         value = data
         for key in case["keys"]:
             value = value[key]
-        if case["keys"][-1] in CONDITIONALS:
+        # a conditional, or one condition of a conditional's list
+        if case["keys"][-1] in CONDITIONALS or (len(case["keys"]) > 1 and case["keys"][-2] in CONDITIONALS):
             value = "{{ (%s) }}" % value
             value = trust_as_template(value)
         try:

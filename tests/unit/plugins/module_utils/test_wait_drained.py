@@ -10,6 +10,7 @@ from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors impo
 from ansible_collections.baremetal.lvs_ingress.tests.unit.plugins.module_utils.fake_director import (
     NAME, FakeHost, listings, table)
 
+
 def params(**override):
     p = dict(virtual_address="198.18.0.200", virtual_port=80, protocol="tcp", fwmark=None, fwmark_family="ipv4",
              ipvsadm_path="ipvsadm", real_address="198.18.0.11", real_port=None, max_active_connections=0,
