@@ -180,7 +180,7 @@ def test_configmap_values(rendered):
     assert data["worker-shutdown-timeout"] == "60s"
     assert data["keep-alive"] == "65"
     assert data["enable-real-ip"] == "true"
-    assert data["forwarded-for-header"] == "X-Real-IP"
+    assert data["forwarded-for-header"] == "X-Forwarded-For"
     assert data["proxy-real-ip-cidr"] == "198.18.0.2,198.18.0.3"
     assert data["use-forwarded-headers"] == "false"
     assert data["log-format-escape-json"] == "true"

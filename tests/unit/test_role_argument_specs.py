@@ -171,3 +171,10 @@ def test_readme_lists_every_variable(role):
         readme = f.read()
     missing = [v for v in specs["argument_specs"]["main"]["options"] if "`%s`" % v not in readme]
     assert missing == [], "%s/README.md does not list %s" % (name, missing)
+
+
+def test_both_kinds_of_node_trust_the_same_header_by_default():
+    """A site with both kinds of ingress node behind one L7 proxy gets one behaviour from the defaults."""
+    node = load(ROLES_DIR, "ingress_node", "defaults", "main.yml")["ingress_node_real_ip_header"]
+    controller = load(ROLES_DIR, "ingress_controller", "defaults", "main.yml")["ingress_controller_real_ip_header"]
+    assert node == controller == "X-Forwarded-For"
