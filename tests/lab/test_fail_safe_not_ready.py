@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A node that never becomes ready after its upgrade: the rollout stops there and the rest keeps serving.
 
-The fault: the rollout waits for an ingress-nginx controller (lvs_ingress_controller=true) that these plain
-nginx nodes do not run, so the first node's readiness check never passes. The rollout must stop at
+The fault: the rollout asks for a readiness check (lvs_ingress_ready_checks: an application's health page) that
+nothing answers on these nodes, so the first node's readiness never passes. The rollout must stop at
 lvs_ingress_ready_timeout with a non-zero exit and a message naming the node, the failed check and its last
 answer; that node stays drained (drain switch on, weight 0 on both directors), the other two are untouched and in
 rotation, and the rollout lock is given back. After the fix, a rerun finishes the drained node and skips the two
@@ -22,6 +22,8 @@ import lab
 import node_helpers
 
 ROLLOUT = "baremetal.lvs_ingress.rolling_upgrade"
+# an application behind nginx whose health page never comes up: nothing listens on the discard port
+NEVER_READY = {"name": "application", "url": "http://127.0.0.1:9/healthz"}
 
 
 def test_a_node_that_never_gets_ready_stops_the_rollout_drained_and_a_rerun_finishes_it(converged):
@@ -31,11 +33,12 @@ def test_a_node_that_never_gets_ready_stops_the_rollout_drained_and_a_rerun_fini
     try:
         res, _ = node_helpers.run_playbook(ROLLOUT, {"ingress_node_nginx_version": version,
                                                      "lvs_ingress_skip_current": False,
-                                                     "lvs_ingress_controller": True, "lvs_ingress_ready_timeout": 15})
+                                                     "lvs_ingress_ready_checks": [NEVER_READY],
+                                                     "lvs_ingress_ready_timeout": 15})
         out = res.stdout + res.stderr
         assert res.returncode != 0, out[-3000:]
         assert "ingress1: Wait until nginx (and the controller) really run:" in out, out[-3000:]
-        assert "last failed check controller" in out, out[-3000:]
+        assert "last failed check application" in out, out[-3000:]
         for director in lab.DIRECTORS:
             table = lab.ipvs_table(director)
             assert table[lab.NODES["ingress1"]]["weight"] == 0, (director, table)
