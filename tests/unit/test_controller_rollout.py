@@ -83,7 +83,7 @@ def test_skip_current_on_an_nginx_node_still_compares_the_package():
 
 def _replace_vars(new_pods):
     return {"ingress_controller_node_name": "ingress1", "__ingress_controller_image": NEW,
-            "__ingress_controller_pod": node_pod([OLD_POD], "ingress1"),
+            "__ingress_controller_pod": node_pod([OLD_POD], "ingress1"), "__ingress_controller_replaced_uid": "uid-old",
             "__ingress_controller_new_pods": {"resources": new_pods}, "ingress_controller_pod_timeout": 300}
 
 
