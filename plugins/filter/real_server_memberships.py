@@ -11,9 +11,9 @@ short_description: The virtual services a real server belongs to, from the direc
 version_added: 0.4.0
 description:
   - From O(_input), the directors' C(lvs_director_virtual_servers), returns one item per virtual service that lists
-    the real server O(real_address), in the settings' order. These are what a drain or an undrain of that node sets on every
-    director.
-  - Addresses are compared as written.
+    one of the node's addresses O(real_address), in the settings' order. These are what a drain or an undrain of that
+    node sets on every director.
+  - Addresses are compared as addresses, so C(2001:DB8::11) matches C(2001:db8:0:0:0:0:0:11).
 author:
   - baremetal.lvs_ingress contributors (@baremetal)
 options:
@@ -24,8 +24,10 @@ options:
     elements: dict
     required: true
   real_address:
-    description: The real server's address.
-    type: str
+    description: The node's address, or its addresses (a dual-stack node has one per family). Empty strings are
+      left out.
+    type: list
+    elements: str
     required: true
 """
 
@@ -35,14 +37,16 @@ EXAMPLES = r"""
     _memberships: >-
       {{ hostvars[groups['lvs_directors'] | first].lvs_director_virtual_servers
          | baremetal.lvs_ingress.real_server_memberships(lvs_ingress_real_address) }}
-  # [{"virtual_address": "198.18.0.100", "virtual_port": 443, "protocol": "tcp", "real_port": 8443}]
+  # [{"virtual_address": "198.18.0.100", "virtual_port": 443, "protocol": "tcp", "real_address": "198.18.0.11",
+  #   "real_port": 8443}]
 """
 
 RETURN = r"""
 _value:
   description:
     - One item per membership, empty when the address is a real server of no virtual service.
-    - Each has C(virtual_address), C(virtual_port), C(protocol) (lower case) and C(real_port).
+    - Each has C(virtual_address), C(virtual_port), C(protocol) (lower case), C(real_address) (as the settings write
+      it) and C(real_port).
   type: list
   elements: dict
 """

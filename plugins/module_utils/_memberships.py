@@ -13,23 +13,38 @@ The rollout's director steps (weight 0, the quiesce wait, weight back) run once 
 
 from __future__ import annotations
 
+import ipaddress
 
-def memberships(virtual_servers, real_address):
-    """One item per (virtual service, real server entry) whose address is ``real_address``, in settings order.
 
-    Each has ``virtual_address``, ``virtual_port``, ``protocol`` (lower case, default ``tcp``) and ``real_port``
-    (the real server's ``port``, default the virtual port). Addresses are compared as written, as the directors'
-    settings and the node's ``lvs_ingress_real_address`` are.
+def _canonical(address):
+    """An address in one spelling (IPv6 compressed, lower case); text that is no address stays as it is."""
+    try:
+        return str(ipaddress.ip_address(str(address).strip()))
+    except ValueError:
+        return address
+
+
+def memberships(virtual_servers, real_addresses):
+    """One item per (virtual service, real server entry) whose address is one of ``real_addresses`` (a node's
+    addresses: one, or one per address family), in settings order.
+
+    Each has ``virtual_address``, ``virtual_port``, ``protocol`` (lower case, default ``tcp``), ``real_address`` (as
+    the settings write it) and ``real_port`` (the real server's ``port``, default the virtual port). Addresses are
+    compared as addresses: ``2001:DB8::11`` is ``2001:db8:0:0:0:0:0:11``.
     """
+    if isinstance(real_addresses, str):
+        real_addresses = [real_addresses]
+    wanted = {_canonical(a) for a in real_addresses if a}
     out = []
     for vs in virtual_servers or []:
         for rs in vs.get("real_servers") or []:
-            if rs.get("address") != real_address:
+            if _canonical(rs.get("address")) not in wanted:
                 continue
             out.append({
                 "virtual_address": vs.get("address"),
                 "virtual_port": vs.get("port"),
                 "protocol": str(vs.get("protocol", "TCP")).lower(),
+                "real_address": rs.get("address"),
                 "real_port": rs.get("port", vs.get("port")),
             })
     return out

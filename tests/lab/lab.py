@@ -36,6 +36,9 @@ VIP = "198.18.0.100"
 VPORT = 80
 DIRECTORS = ("director1", "director2")
 NODES = {"ingress1": "198.18.0.11", "ingress2": "198.18.0.12", "ingress3": "198.18.0.13"}
+# IPv6 beside IPv4 (lab/lvslab, with DR forwarding): VIP6:80 balances to the nodes' IPv6 addresses.
+VIP6 = "2001:db8:18::100"
+NODES6 = {"ingress1": "2001:db8:18::11", "ingress2": "2001:db8:18::12", "ingress3": "2001:db8:18::13"}
 CONVERGED_WEIGHT = 100
 # The switches where the roles put them by default, written out here (an oracle, like parse_ipvsadm);
 # tests/unit/test_switch_paths.py checks that this and every other place agree.
@@ -93,7 +96,12 @@ def on_all(hosts, fn):
 
 # --------------------------------------------------------------------------- IPVS and VRRP
 
-_RS_LINE = re.compile(r"^\s*->\s+(\d+\.\d+\.\d+\.\d+):(\d+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)")
+_RS_LINE = re.compile(r"^\s*->\s+(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):(\d+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)")
+
+
+def endpoint(address, port):
+    """address:port as ipvsadm -Ln writes it ([IPv6]:port)."""
+    return "%s:%d" % ("[%s]" % address if ":" in address else address, port)
 
 
 def parse_ipvsadm(text, vip=VIP, vport=VPORT):
@@ -106,17 +114,28 @@ def parse_ipvsadm(text, vip=VIP, vport=VPORT):
     for line in text.splitlines():
         if line.startswith(("TCP", "UDP", "SCTP")):
             service = line.split()[1]
-            if service == "%s:%d" % (vip, vport):
+            if service == endpoint(vip, vport):
                 out = {}
             continue
         m = _RS_LINE.match(line)
-        if m and out is not None and service == "%s:%d" % (vip, vport):
-            out[m.group(1)] = {"weight": int(m.group(4)), "active": int(m.group(5)), "inactive": int(m.group(6))}
+        if m and out is not None and service == endpoint(vip, vport):
+            out[m.group(1).strip("[]")] = {"weight": int(m.group(4)), "active": int(m.group(5)), "inactive": int(m.group(6))}
     return out
 
 
-def ipvs_table(director):
-    return parse_ipvsadm(run_on(director, ["ipvsadm", "-Ln"]).stdout)
+def ipvs_table(director, vip=VIP):
+    return parse_ipvsadm(run_on(director, ["ipvsadm", "-Ln"]).stdout, vip=vip)
+
+
+def dual_stack():
+    """Whether this lab balances VIP6 too (lvslab's inventory says; its inventory is JSON)."""
+    with open(subprocess.run([LVSLAB, "inventory"], capture_output=True, text=True, check=True).stdout.strip()) as f:
+        return bool(json.load(f)["all"]["vars"].get("lvslab_vip6"))
+
+
+def services():
+    """(VIP, {node: address}) of every virtual service of the lab."""
+    return [(VIP, NODES)] + ([(VIP6, NODES6)] if dual_stack() else [])
 
 
 def has_vip(director):
@@ -280,12 +299,14 @@ REAL_LOAD = {"model": "real", "think_ms": 50.0, "timeout": 5.0}
 class Loadgen:
     """``lab/loadgen.py`` in the client namespace, against the VIP. Always bounded by count and duration."""
 
-    def __init__(self, count, duration, connections=10, think_ms=0.0, timeout=5.0, path="/", model=None):
-        """``connections`` blind pooled clients, or with ``model`` (``real``) loadgen's production-like mix."""
+    def __init__(self, count, duration, connections=10, think_ms=0.0, timeout=5.0, path="/", model=None, vips=(VIP,)):
+        """``connections`` blind pooled clients, or with ``model`` (``real``) loadgen's production-like mix. New
+        connections go to ``vips`` in turn (port VPORT)."""
         assert count > 0 and 0 < duration <= 1200
         self.ready_file = os.path.join(tempfile.mkdtemp(prefix="lvslab-loadgen-"), "ready")
         clients = ["--model", model] if model else ["--connections", str(connections)]
-        argv = [LVSLAB, "client", "--", "python3", LOADGEN, "--target", "%s:%d" % (VIP, VPORT),
+        targets = [word for vip in vips for word in ("--target", endpoint(vip, VPORT))]
+        argv = [LVSLAB, "client", "--", "python3", LOADGEN] + targets + [
                 "--count", str(count), "--duration", str(duration)] + clients + [
                 "--think-ms", str(think_ms), "--timeout", str(timeout), "--path", path, "--ready-file", self.ready_file]
         self.duration = duration
@@ -343,10 +364,11 @@ def _director_fix(director):
           % (SYSCTL_FILE, LOCK_FILE))
     files = sh_on(director, "grep -H '^weight' %s/*.conf" % WEIGHTS_DIR, check=False).stdout
     wrong = []
-    for ip in NODES.values():
-        m = re.search(r"-%s-%d\.conf:weight (\d+)" % (re.escape(ip), VPORT), files)
-        if not m or int(m.group(1)) != CONVERGED_WEIGHT:
-            wrong.append(ip)
+    for vip, nodes in services():
+        for ip in nodes.values():
+            m = re.search(r"-%s-%d\.conf:weight (\d+)" % (re.escape(ip), VPORT), files)
+            if not m or int(m.group(1)) != CONVERGED_WEIGHT:
+                wrong.append((vip, ip))
     return wrong
 
 
@@ -370,16 +392,19 @@ def restore_converged(timeout=120):
     on_all(list(NODES), _node_fix)
     wrong = on_all(DIRECTORS, _director_fix)
     for director, ips in wrong.items():
-        for ip in ips:
-            res = ansible_module(director, "ipvs_real_server", real_server_args(ip, state="active", weight=CONVERGED_WEIGHT))
+        for vip, ip in ips:
+            res = ansible_module(director, "ipvs_real_server",
+                                 real_server_args(ip, virtual_address=vip, state="active", weight=CONVERGED_WEIGHT))
             if res[director].get("failed"):
                 raise LabFailure("restoring %s on %s: %s" % (ip, director, res[director].get("msg")))
     start = now()
     deadline = start + timeout
     last = None
     restarted = []
+    nodes_of = dict(services())
     while now() < deadline:
-        tables = on_all(DIRECTORS, ipvs_table)
+        texts = on_all(DIRECTORS, lambda d: run_on(d, ["ipvsadm", "-Ln"]).stdout)
+        tables = {(d, vip): parse_ipvsadm(text, vip=vip) for d, text in texts.items() for vip in nodes_of}
         holders = vip_holders()
         last = (tables, holders)
         stuck = [d for d in holders if d != "director1" and "director1" in holders and d not in restarted]
@@ -387,9 +412,10 @@ def restore_converged(timeout=120):
             for director in stuck:
                 _restart_hung_keepalived(director)
                 restarted.append(director)
-        if holders == ["director1"] and all(t and all_weights({k: v["weight"] for k, v in t.items()}, CONVERGED_WEIGHT)
-                                            for t in tables.values()):
-            return tables
+        if holders == ["director1"] and all(
+                t and all_weights({k: v["weight"] for k, v in t.items()}, CONVERGED_WEIGHT, nodes_of[vip])
+                for (_d, vip), t in tables.items()):
+            return {d: t for (d, vip), t in tables.items() if vip == VIP}
         time.sleep(1)
     raise LabFailure("lab did not converge within %ds: tables/VIP holders %s" % (timeout, last))
 

@@ -50,6 +50,15 @@ CASES = [
     pytest.param(ROLLOUT, {"lvs_ingress_controller": True}, ["kubernetes.core.k8s_info"], id="rollout-controller-no-api"),
     pytest.param(SITE, {"ingress_node_vips": ["300.1.1.1"]}, ["ingress_node_vips=300.1.1.1 is not an IP address"],
                  id="site-vip-does-not-parse"),
+    # the lab's nodes run on the host's kernel, which has no ipip module (CONFIG_NET_IPIP is not set): a real node
+    # without the tunnel device
+    pytest.param(SITE, {"ingress_node_forwarding": "tun"},
+                 ["ingress_node_forwarding=tun: this node's kernel has no ipip module (no tunl0 device)"],
+                 id="site-tun-without-tunnel-module"),
+    pytest.param(SITE, {"lvs_director_virtual_servers": [dict(_SERVICE, address=lab.VIP6)]},
+                 ["lvs_director_virtual_servers %s:%d: forwarding=dr cannot carry an IPv6 virtual service to the IPv4 "
+                  "real servers %s" % (lab.VIP6, lab.VPORT, ", ".join(lab.NODES.values()))],
+                 id="site-ipv6-vip-to-ipv4-nodes"),
     pytest.param(SITE, {"lvs_director_vrrp_priority": 999}, ["lvs_director_vrrp_priority=999: choose 1 to 254"],
                  id="site-vrrp-priority", marks=SIBLING),
     pytest.param(SITE, {"lvs_director_vrrp_auth_pass": "ninechars"},

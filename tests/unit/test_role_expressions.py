@@ -32,32 +32,39 @@ def value(case):
     return result["value"]
 
 
-def membership(va, vp, proto, rp):
-    return {"virtual_address": va, "virtual_port": vp, "protocol": proto, "real_port": rp}
+def membership(va, vp, proto, ra, rp):
+    return {"virtual_address": va, "virtual_port": vp, "protocol": proto, "real_address": ra, "real_port": rp}
 
 
-@pytest.mark.parametrize("address, expected", [
-    ("198.18.0.11", [membership("198.18.0.100", 80, "tcp", 80), membership("198.18.0.100", 443, "tcp", 8443),
-                     membership("198.18.0.200", 53, "udp", 53)]),
-    ("198.18.0.12", [membership("198.18.0.100", 80, "tcp", 8080), membership("198.18.0.100", 443, "tcp", 8443)]),
-    ("2001:db8::11", [membership("2001:db8::100", 80, "tcp", 80)]),
-    ("198.18.0.99", []),
+@pytest.mark.parametrize("address, ipv6, expected", [
+    ("198.18.0.11", "", [membership("198.18.0.100", 80, "tcp", "198.18.0.11", 80),
+                         membership("198.18.0.100", 443, "tcp", "198.18.0.11", 8443),
+                         membership("198.18.0.200", 53, "udp", "198.18.0.11", 53)]),
+    ("198.18.0.12", "", [membership("198.18.0.100", 80, "tcp", "198.18.0.12", 8080),
+                         membership("198.18.0.100", 443, "tcp", "198.18.0.12", 8443)]),
+    ("2001:db8::11", "", [membership("2001:db8::100", 80, "tcp", "2001:db8::11", 80)]),
+    # a dual-stack node: both families' services, its IPv6 address compared as an address
+    ("198.18.0.12", "2001:DB8:0:0:0:0:0:11", [membership("198.18.0.100", 80, "tcp", "198.18.0.12", 8080),
+                                              membership("198.18.0.100", 443, "tcp", "198.18.0.12", 8443),
+                                              membership("2001:db8::100", 80, "tcp", "2001:db8::11", 80)]),
+    ("198.18.0.99", "", []),
 ])
-def test_memberships(address, expected):
+def test_memberships(address, ipv6, expected):
     assert value({
         "path": "roles/_rollout/tasks/memberships.yml", "task": "Find the virtual services this node serves",
-        "keys": ["ansible.builtin.set_fact", "_lvs_ingress_memberships"],
+        "keys": ["ansible.builtin.set_fact", "_lvs_ingress_memberships"], "vars_from": ROLLOUT_VARS,
         "variables": {"hostvars": {"d1": {"lvs_director_virtual_servers": VIRTUAL_SERVERS}},
-                      "_lvs_ingress_directors": ["d1", "d2"], "lvs_ingress_real_address": address},
+                      "_lvs_ingress_directors": ["d1", "d2"], "lvs_ingress_real_address": address,
+                      "lvs_ingress_real_address_ipv6": ipv6},
     }) == expected
 
 
 def test_memberships_of_a_director_without_virtual_servers():
     assert value({
         "path": "roles/_rollout/tasks/memberships.yml", "task": "Find the virtual services this node serves",
-        "keys": ["ansible.builtin.set_fact", "_lvs_ingress_memberships"],
+        "keys": ["ansible.builtin.set_fact", "_lvs_ingress_memberships"], "vars_from": ROLLOUT_VARS,
         "variables": {"hostvars": {"d1": {}}, "_lvs_ingress_directors": ["d1"],
-                      "lvs_ingress_real_address": "198.18.0.11"},
+                      "lvs_ingress_real_address": "198.18.0.11", "lvs_ingress_real_address_ipv6": ""},
     }) == []
 
 
@@ -233,7 +240,7 @@ REPORT_TASK = "Report connections the directors still count after nginx exited"
      " service left to send the node a connection)."),
 ])
 def test_a_tolerated_quiesce_failure_is_reported(item, msg):
-    facts = dict(STOPPED["ran"], item=item, lvs_ingress_real_address="198.18.0.11",
+    facts = dict(STOPPED["ran"], item=item, lvs_ingress_real_address="198.18.0.11", lvs_ingress_real_address_ipv6="",
                  lvs_ingress_require_director_quiesce=False, lvs_ingress_quiesce_timeout=300,
                  lvs_ingress_quiesce_after_stop_timeout=30)
     assert value({"path": "roles/_rollout/tasks/drain.yml", "task": REPORT_TASK, "keys": ["ansible.builtin.debug", "msg"],
@@ -260,7 +267,8 @@ def table(weights):
                        " lvs_ingress_min_in_rotation=2"]),
 ])
 def test_capacity_rule(worst, d2_weights, expected):
-    nodes = {"n%d" % i: {"inventory_hostname": "n%d" % i, "_lvs_ingress_address": "198.18.0.%d" % (10 + i)}
+    nodes = {"n%d" % i: {"inventory_hostname": "n%d" % i, "_lvs_ingress_address": "198.18.0.%d" % (10 + i),
+                         "_lvs_ingress_addresses": ["198.18.0.%d" % (10 + i), "2001:db8::%d" % (10 + i)]}
              for i in (1, 2, 3)}
     nodes["n2"]["_lvs_ingress_left_drained"] = True
     facts = {"hostvars": nodes, "ansible_play_hosts_all": ["n1", "n2", "n3"], "ansible_play_batch": ["n1"],

@@ -44,11 +44,16 @@ def ipvs_weights(text):
     return table
 
 
+def endpoint(address, port):
+    """address:port as ipvsadm -Ln writes it ([IPv6]:port)."""
+    return "%s:%d" % ("[%s]" % address if ":" in address else address, port)
+
+
 def test_the_ipvs_table_has_every_real_server_at_its_weight(host):
     table = ipvs_weights(host.run("ipvsadm -Ln").stdout)
     services = role_vars(host, "lvs_director")["lvs_director_virtual_servers"]
     assert services, "the lab gives its directors a virtual service"
     for vs in services:
-        key = "%s %s:%d" % (vs.get("protocol", "TCP"), vs["address"], vs["port"])
-        expected = {"%s:%d" % (rs["address"], rs["port"]): rs.get("weight", 1) for rs in vs["real_servers"]}
+        key = "%s %s" % (vs.get("protocol", "TCP"), endpoint(vs["address"], vs["port"]))
+        expected = {endpoint(rs["address"], rs["port"]): rs.get("weight", 1) for rs in vs["real_servers"]}
         assert table.get(key) == expected, (key, table)

@@ -18,14 +18,17 @@ VIRTUAL_SERVERS = [
 
 def test_every_service_of_the_node_in_settings_order():
     assert memberships(VIRTUAL_SERVERS, "198.18.0.11") == [
-        {"virtual_address": "198.18.0.100", "virtual_port": 80, "protocol": "tcp", "real_port": 80},
-        {"virtual_address": "198.18.0.100", "virtual_port": 443, "protocol": "tcp", "real_port": 8443},
+        {"virtual_address": "198.18.0.100", "virtual_port": 80, "protocol": "tcp", "real_address": "198.18.0.11",
+         "real_port": 80},
+        {"virtual_address": "198.18.0.100", "virtual_port": 443, "protocol": "tcp", "real_address": "198.18.0.11",
+         "real_port": 8443},
     ]
 
 
 def test_protocol_is_lower_case_and_the_real_port_defaults_to_the_virtual_one():
     assert memberships(VIRTUAL_SERVERS, "198.18.0.12")[1] == {
-        "virtual_address": "198.18.0.200", "virtual_port": 53, "protocol": "udp", "real_port": 53}
+        "virtual_address": "198.18.0.200", "virtual_port": 53, "protocol": "udp", "real_address": "198.18.0.12",
+        "real_port": 53}
 
 
 def test_a_real_server_listed_twice_is_two_memberships():
@@ -36,14 +39,30 @@ def test_a_real_server_listed_twice_is_two_memberships():
 
 @pytest.mark.parametrize("virtual_servers, address", [
     (VIRTUAL_SERVERS, "198.18.0.99"),
-    # as written: the directors' settings and lvs_ingress_real_address must agree
-    ([{"address": "2001:db8::100", "port": 80, "real_servers": [{"address": "2001:DB8::11"}]}], "2001:db8::11"),
+    ([{"address": "2001:db8::100", "port": 80, "real_servers": [{"address": "2001:db8::12"}]}], "2001:db8::11"),
+    (VIRTUAL_SERVERS, ["", "198.18.0.99"]),
     ([], "198.18.0.11"),
     (None, "198.18.0.11"),
     ([{"address": "198.18.0.100", "port": 80}], "198.18.0.11"),
 ])
 def test_no_membership(virtual_servers, address):
     assert memberships(virtual_servers, address) == []
+
+
+DUAL_STACK = [
+    {"address": "198.18.0.100", "port": 80, "real_servers": [{"address": "198.18.0.11"}, {"address": "198.18.0.12"}]},
+    {"address": "2001:db8::100", "port": 80, "real_servers": [{"address": "2001:DB8::11"}, {"address": "2001:db8::12"}]},
+]
+
+
+def test_a_dual_stack_node_is_in_both_families_services():
+    found = memberships(DUAL_STACK, ["198.18.0.11", "2001:db8:0:0:0:0:0:11"])
+    assert [(m["virtual_address"], m["real_address"]) for m in found] == [
+        ("198.18.0.100", "198.18.0.11"), ("2001:db8::100", "2001:DB8::11")]
+
+
+def test_an_empty_ipv6_address_is_left_out():
+    assert [m["virtual_address"] for m in memberships(DUAL_STACK, ["198.18.0.12", ""])] == ["198.18.0.100"]
 
 
 def test_not_a_list_is_refused():
