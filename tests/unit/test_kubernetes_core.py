@@ -6,7 +6,8 @@ stages use) is the version requirements/kubernetes-core.txt names, found where t
 ``kubernetes.core.*`` task of the roles, the playbooks and the plugins' EXAMPLES uses only options that module
 documents (aliases and suboptions too), and its literal values pass ansible-core's validation of the spec built from
 that documentation (types, choices, required suboptions). A value that is a Jinja template gets its type only when
-templated, so only its name is checked.
+templated, so only its name is checked. ansible-lint cannot do this: its args rule skips a module that has an action
+plugin, as k8s and k8s_info have.
 """
 from __future__ import annotations
 
