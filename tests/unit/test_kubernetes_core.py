@@ -85,7 +85,7 @@ def all_calls():
 
 
 CALLS = all_calls()
-MODULES = sorted({module for _, module, _ in CALLS})
+MODULES = sorted({call[1] for call in CALLS})
 
 
 def test_our_tasks_name_kubernetes_core():
