@@ -12,6 +12,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _COLLECTIONS = os.path.join(ROOT, ".cache", "unit-collections")
 _LINK = os.path.join(_COLLECTIONS, "ansible_collections", "baremetal", "lvs_ingress")
+_KUBERNETES_CORE = os.path.join(ROOT, ".cache", "collections", "ansible_collections", "kubernetes", "core")
+_KUBERNETES_CORE_LINK = os.path.join(_COLLECTIONS, "ansible_collections", "kubernetes", "core")
 
 if "ansible_collections.baremetal.lvs_ingress" not in sys.modules and not os.path.basename(
     os.path.dirname(os.path.dirname(ROOT))
@@ -20,6 +22,11 @@ if "ansible_collections.baremetal.lvs_ingress" not in sys.modules and not os.pat
     if not os.path.islink(_LINK):
         os.symlink(ROOT, _LINK)
     sys.path.insert(0, _COLLECTIONS)
+    # kubernetes.core, which tools/bootstrap extracts beside the toolchain's link to the work tree: the tests' ansible
+    # runs find the same one as ansible-lint.
+    if os.path.isdir(_KUBERNETES_CORE) and not os.path.islink(_KUBERNETES_CORE_LINK):
+        os.makedirs(os.path.dirname(_KUBERNETES_CORE_LINK), exist_ok=True)
+        os.symlink(_KUBERNETES_CORE, _KUBERNETES_CORE_LINK)
 
 
 class FakeClock:
