@@ -37,9 +37,18 @@ def failures_by_window(load, nodes):
 def describe_model(load):
     mix = ", ".join("%s %d" % kv for kv in sorted(load["clients"].items()) if kv[1])
     return ("%d clients (%s), %d%% of the connection-reusing ones checking a pooled connection before reuse, the "
-            "others sending blindly; client source ports %s" % (
+            "others sending blindly; client source ports %s; new connections to %s in turn" % (
                 load["connections"], mix, round(100 * load.get("checking_share", 0)),
-                "-".join(str(p) for p in load["local_port_range"]) if load.get("local_port_range") else "?"))
+                "-".join(str(p) for p in load["local_port_range"]) if load.get("local_port_range") else "?",
+                " and ".join(load.get("targets") or ["?"])))
+
+
+def describe_lab(lab):
+    """The lab's forwarding method and address families, from `lvslab status --json` (lab.json), if there."""
+    if not lab:
+        return None
+    return "Lab: %s forwarding, VIP %s%s." % (lab.get("forwarding", "?").upper(), lab.get("vip"),
+                                              " and VIP6 %s" % lab["vip6"] if lab.get("vip6") else "")
 
 
 def versions(node):
@@ -47,7 +56,7 @@ def versions(node):
                                    node.get("nginx_package_after"), node.get("nginx_version_after"))
 
 
-def render(load, upgrade, rc, nginx_version):
+def render(load, upgrade, rc, nginx_version, lab=None):
     skipped = [n for n in upgrade.get("nodes", []) if n.get("skipped")]
     nodes = [n for n in upgrade.get("nodes", []) if not n.get("skipped")]
     lines = [
@@ -61,6 +70,7 @@ def render(load, upgrade, rc, nginx_version):
         "",
         "Client model: " + describe_model(load) + ".",
         "",
+    ] + ([describe_lab(lab), ""] if lab else []) + [
         "| requests | ok | failed | connections opened | closed by the server with Connection: close | SYN retransmitted | seconds |",
         "| --- | --- | --- | --- | --- | --- | --- |",
         "| %d | %d | **%d** | %d | %d | %d | %.1f |" % (load["total"], load["ok"], load["failed"], load["connections_opened"],
@@ -113,7 +123,12 @@ def main(argv):
         with open(out + "/upgrade.log", errors="replace") as fh:
             upgrade["_log"] = [line.rstrip()[:600] for line in fh
                                if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
-    report = render(load, upgrade, rc, nginx_version)
+    try:
+        with open(out + "/lab.json") as fh:
+            lab = json.load(fh)
+    except (OSError, ValueError):
+        lab = None
+    report = render(load, upgrade, rc, nginx_version, lab)
     with open(out + "/report.md", "w") as fh:
         fh.write(report)
     print(report)

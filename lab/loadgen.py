@@ -507,6 +507,7 @@ def main(argv=None):
             "first_failure_at": round(stats.first_failure_at - start, 3) if stats.first_failure_at else None,
             "last_failure_at": round(stats.last_failure_at - start, 3) if stats.last_failure_at else None,
             "clients": args.mix,
+            "targets": list(args.target) + (["file " + args.targets_file] if args.targets_file else []),
             "connections": sum(args.mix.values()),
             "checking_share": args.checking_share,
             "think_ms": args.think_ms,

@@ -27,6 +27,16 @@ def test_keepalived_runs_and_its_configuration_is_valid(host):
     assert check.rc == 0, check.stdout + check.stderr
 
 
+def test_both_ipvs_sync_threads_run(host):
+    v = role_vars(host, "lvs_director")
+    assert v["lvs_director_sync_daemon"], "the lab syncs its directors"
+    assert host.service("lvs-ingress-ipvs-sync").is_enabled
+    threads = host.run("ipvsadm --list --daemon").stdout
+    for state in ("master", "backup"):
+        assert "%s sync daemon (mcast=%s, syncid=%d," % (state, v["lvs_director_interface"],
+                                                          v["lvs_director_vrrp_router_id"]) in threads, threads
+
+
 def test_the_ipvs_sysctls_are_live(host):
     for name, value in role_vars(host, "lvs_director")["lvs_director_sysctls"].items():
         assert host.sysctl(name) == value, name
