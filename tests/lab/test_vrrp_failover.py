@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """VRRP failover: keepalived stops on director1, director2 takes the VIP, and the established keep-alive
-connections survive because lvs_sync_daemon copied them to director2's IPVS table."""
+connections survive because the IPVS sync threads copied them to director2's IPVS table."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_failover_keeps_connections(converged):
                command="systemctl stop keepalived on director1 under loadgen --connections %d --think-ms 50, "
                        "then systemctl start keepalived" % CONNECTIONS)
 
-    # the backup already held the master's connections before the switch (lvs_sync_daemon)
+    # the backup already held the master's connections before the switch (the IPVS sync threads)
     assert synced and sum(v["active"] for v in synced.values()) >= CONNECTIONS, synced
     # the switch: requests kept succeeding on the same connections
     assert during["ok"] > 0
