@@ -8,16 +8,14 @@ validation case of a tunnel mode on a node whose kernel has no tunnel module (te
 """
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 
 import jinja2
 import pytest
 import yaml
 
+from role_playbook import entry_point_runner
 from role_templar import render as templar_render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -134,34 +132,14 @@ def test_tun_brings_up_the_tunnel_device_of_each_vip_family(vips, modules, devic
 
 # --- lvs_director preflight, run for real --------------------------------------------------------------------------
 
-def _collections_path():
-    parent = os.path.dirname(os.path.dirname(ROOT))
-    if os.path.basename(parent) == "ansible_collections":
-        return os.path.dirname(parent)
-    return os.path.join(ROOT, ".cache", "unit-collections")  # made by conftest.py
-
-
-PLAY = [{"name": "Check the director's settings", "hosts": "localhost", "gather_facts": False,
-         "tasks": [{"name": "Preflight", "ansible.builtin.include_role": {
-             "name": "baremetal.lvs_ingress.lvs_director", "tasks_from": "preflight"}}]}]
-
-
 @pytest.fixture(scope="module")
 def preflight(tmp_path_factory):
-    base = tmp_path_factory.mktemp("lvs_director_preflight")
-    (base / "play.yml").write_text(yaml.safe_dump(PLAY))
-    (base / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_collections_path(), ANSIBLE_HOME=str(base / ".a"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0")
-    playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    run_settings = entry_point_runner(tmp_path_factory.mktemp("lvs_director_preflight"), "lvs_director", "preflight",
+                                      "Check the director's settings")
 
     def run(virtual_servers, **settings):
-        settings = dict(settings, lvs_director_virtual_servers=virtual_servers, lvs_director_vrrp_auth_pass="s3cret")
-        (base / "settings.json").write_text(json.dumps(settings))
-        proc = subprocess.run([playbook, "-i", "inventory.yml", "play.yml", "-e", "@settings.json"], cwd=str(base),
-                              env=env, capture_output=True, text=True, timeout=300, check=False)
-        return proc.returncode, proc.stdout + proc.stderr
+        return run_settings(dict(settings, lvs_director_virtual_servers=virtual_servers,
+                                 lvs_director_vrrp_auth_pass="s3cret"))
 
     return run
 

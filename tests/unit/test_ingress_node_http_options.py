@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 
 import jinja2
 import pytest
 import yaml
+
+from role_playbook import entry_point_runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLE = os.path.join(ROOT, "roles", "ingress_node")
@@ -128,35 +128,10 @@ def test_each_timeout_alone(directive):
 
 # --- preflight, run for real ------------------------------------------------------------------------------------
 
-def collections_path():
-    parent = os.path.dirname(os.path.dirname(ROOT))
-    if os.path.basename(parent) == "ansible_collections":
-        return os.path.dirname(parent)
-    return os.path.join(ROOT, ".cache", "unit-collections")  # made by conftest.py
-
-
-PLAY = [{"name": "Check the node's settings", "hosts": "localhost", "gather_facts": False,
-         "tasks": [{"name": "Preflight", "ansible.builtin.include_role": {
-             "name": "baremetal.lvs_ingress.ingress_node", "tasks_from": "preflight"}}]}]
-
-
 @pytest.fixture(scope="module")
 def preflight(tmp_path_factory):
-    base = tmp_path_factory.mktemp("ingress_node_preflight")
-    (base / "play.yml").write_text(yaml.safe_dump(PLAY))
-    (base / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), ANSIBLE_HOME=str(base / ".a"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_RETRY_FILES_ENABLED="0")
-    playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-
-    def run(settings, playbook_file="play.yml"):
-        (base / "settings.json").write_text(json.dumps(settings))
-        proc = subprocess.run([playbook, "-i", "inventory.yml", playbook_file, "-e", "@settings.json"], cwd=str(base),
-                              env=env, capture_output=True, text=True, timeout=300, check=False)
-        return proc.returncode, proc.stdout + proc.stderr
-
-    return run
+    return entry_point_runner(tmp_path_factory.mktemp("ingress_node_preflight"), "ingress_node", "preflight",
+                              "Check the node's settings")
 
 
 GOOD = {"ingress_node_json_access_log": True, "ingress_node_json_access_log_file": "/var/log/nginx/j.log",
