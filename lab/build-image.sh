@@ -68,6 +68,9 @@ EOF
 install -m 0755 "$here/guest/lvslab-net" "$root/usr/local/sbin/lvslab-net"
 install -m 0644 "$here/guest/lvslab-net.service" "$root/etc/systemd/system/lvslab-net.service"
 chroot "$root" systemctl enable lvslab-net.service >/dev/null
+# Python on the emulated directors keeps what it compiles from Ansible's module zips (lab/guest/lvslab_zipcache.py).
+install -m 0644 "$here/guest/lvslab_zipcache.py" "$root/usr/lib/python3/dist-packages/lvslab_zipcache.py"
+echo "import lvslab_zipcache" > "$root/usr/lib/python3/dist-packages/lvslab_zipcache.pth"
 echo "/dev/vda / ext4 defaults,noatime 0 1" > "$root/etc/fstab"
 echo lvslab > "$root/etc/hostname"
 # No getty is enabled by hand: on the directors the kernel's console=ttyS0 makes systemd's getty generator
