@@ -56,13 +56,18 @@ def versions(node):
                                    node.get("nginx_package_after"), node.get("nginx_version_after"))
 
 
-def render(load, upgrade, rc, nginx_version, lab=None):
+RUNNERS = {"ansible-playbook": "ansible-playbook",
+           "ee": "ansible-runner in the execution environment image, as AWX runs it"}
+
+
+def render(load, upgrade, rc, nginx_version, lab=None, runner="ansible-playbook"):
     skipped = [n for n in upgrade.get("nodes", []) if n.get("skipped")]
     nodes = [n for n in upgrade.get("nodes", []) if not n.get("skipped")]
     lines = [
         "# Rolling upgrade report",
         "",
-        "Playbook: %s; rolled out nginx %s." % ("succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, nginx_version),
+        "Playbook (through %s): %s; rolled out nginx %s." % (RUNNERS.get(runner, runner),
+                                                            "succeeded" if rc == 0 else "FAILED (rc=%d)" % rc, nginx_version),
         "",
         "## Traffic through the VIP during the upgrade",
         "",
@@ -111,6 +116,7 @@ def render(load, upgrade, rc, nginx_version, lab=None):
 
 def main(argv):
     out, rc, nginx_version = argv[1], int(argv[2]), argv[3]
+    runner = argv[4] if len(argv) > 4 else "ansible-playbook"
     with open(out + "/loadgen.json") as fh:
         load = json.load(fh)
     try:
@@ -128,7 +134,7 @@ def main(argv):
             lab = json.load(fh)
     except (OSError, ValueError):
         lab = None
-    report = render(load, upgrade, rc, nginx_version, lab)
+    report = render(load, upgrade, rc, nginx_version, lab, runner)
     with open(out + "/report.md", "w") as fh:
         fh.write(report)
     print(report)
