@@ -62,8 +62,10 @@ def _services_without_scheduler():
 
 @pytest.fixture(params=[
     pytest.param("sync", marks=pytest.mark.on_demand(
-        "the sync daemon's takeover loss is measured, not gated (docs/failover.md); CI gates the consistent takeover")),
-    "consistent"])
+        "the sync daemon's takeover loss is measured, not gated (docs/failover.md)")),
+    pytest.param("consistent", marks=pytest.mark.on_demand(
+        "the lvs_director role runs twice to switch the takeover mode, about 6 minutes; CI proves a takeover and "
+        "failback under load without a drain (test_vrrp_failover.py) and the sync threads (molecule lvs_director)"))])
 def takeover(request, converged):
     if request.param == "consistent":
         _configure_directors({"lvs_director_consistent_takeover": True,

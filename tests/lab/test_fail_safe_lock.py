@@ -16,6 +16,8 @@ import json
 import subprocess
 import time
 
+import pytest
+
 import lab
 import node_helpers
 
@@ -31,6 +33,8 @@ def _lock():
     return json.loads(res.stdout) if res.returncode == 0 else None
 
 
+@pytest.mark.on_demand("four refused playbooks and a drain that breaks the lock, about 4 minutes; CI proves the lock "
+                       "refusing a second run on the lab (the next test) and breaking it in the module's unit tests")
 def test_a_lock_whose_run_is_gone_refuses_every_run_until_broken(converged):
     taken = lab.ansible_module("director1", "rollout_lock", {"holder": GONE_RUN, "path": lab.LOCK_FILE})
     assert not taken["director1"].get("failed"), taken
