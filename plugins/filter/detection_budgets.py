@@ -13,8 +13,8 @@ description:
   - For every director of O(_input), the C(budget) of its registered M(baremetal.lvs_ingress.keepalived_detection_budget)
     result (the variable O(register) in O(hostvars)), the seconds from "a node's health check fails" until that
     director stops sending it new connections.
-  - Null for a director without that variable (it did not answer, so the task did not run on it) or without a budget
-    (no modelled health check).
+  - Null for a director without that variable (the task did not run on it), or whose result has no budget, because
+    it did not answer (an unreachable result, registered with C(ignore_unreachable)) or has no modelled health check.
 author:
   - baremetal.lvs_ingress contributors (@baremetal)
 options:

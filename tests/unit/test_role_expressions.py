@@ -81,6 +81,19 @@ def test_detection_budgets():
     assert list(budgets) == ["d1", "d2", "d3", "d4", "d5"]
 
 
+def test_a_director_is_unreachable_when_the_first_look_at_it_was():
+    """check_directors.yml's first task (the detection budget) registers an unreachable director's result too."""
+    hostvars = {"d1": {"inventory_hostname": "d1", "__lvs_ingress_budget": {"budget": 7.5, "changed": False}},
+                "d2": {"inventory_hostname": "d2",
+                       "__lvs_ingress_budget": {"unreachable": True, "changed": False, "msg": "ssh: No route to host"}},
+                "d3": {"inventory_hostname": "d3", "__lvs_ingress_budget": {"unreachable": False, "budget": 3}}}
+    variables = {"hostvars": hostvars, "groups": {"directors": ["d1", "d2", "d3"]}, "lvs_ingress_directors_group": "directors"}
+    assert value({"path": "roles/_rollout/vars/main.yml", "keys": ["_lvs_ingress_unreachable"],
+                  "vars_from": ROLLOUT_VARS, "variables": variables}) == ["d2"]
+    assert value({"path": "roles/_rollout/vars/main.yml", "keys": ["_lvs_ingress_budgets"],
+                  "vars_from": ROLLOUT_VARS, "variables": variables}) == {"d1": 7.5, "d2": None, "d3": 3}
+
+
 DONE = {"node": "node1", "address": "198.18.0.11", "window_start": 1700000000.123,
         "steps": {"drain": 12.3, "upgrade": 40.0, "undrain": 5.1},
         "nginx_version_before": "1.22.1", "nginx_version_after": "1.24.0", "nginx_package_before": "1.22.1-9",
