@@ -33,8 +33,9 @@ def _lock():
     return json.loads(res.stdout) if res.returncode == 0 else None
 
 
-@pytest.mark.on_demand("four refused playbooks and a drain that breaks the lock, about 4 minutes; CI proves the lock "
-                       "refusing a second run on the lab (the next test) and breaking it in the module's unit tests")
+@pytest.mark.on_demand("four refused playbooks and a drain that breaks the lock, about 4 minutes: every playbook CI runs "
+                       "on the lab takes and gives back the lock, and the refusal and the break are unit-tested "
+                       "(test_rollout_lock.py)")
 def test_a_lock_whose_run_is_gone_refuses_every_run_until_broken(converged):
     taken = lab.ansible_module("director1", "rollout_lock", {"holder": GONE_RUN, "path": lab.LOCK_FILE})
     assert not taken["director1"].get("failed"), taken
@@ -57,6 +58,9 @@ def test_a_lock_whose_run_is_gone_refuses_every_run_until_broken(converged):
     assert result["failed"] == 0, result
 
 
+@pytest.mark.on_demand(
+    "a rollout refused while a drain holds the lock, about 3 minutes: every playbook CI runs on the lab takes and "
+    "gives back the lock, and rollout_lock's refusal naming the holder is unit-tested (test_rollout_lock.py)")
 def test_a_second_run_fails_fast_while_a_drain_holds_the_lock(converged):
     gen = lab.Loadgen(count=3000000, duration=900, **lab.REAL_LOAD).wait_ready()
     argv, env = node_helpers.playbook_command(DRAIN, {"lvs_ingress_target": "ingress2", "lvs_ingress_stop_nginx": True})

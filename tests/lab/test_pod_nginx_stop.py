@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import lab
 import node_helpers
 
@@ -80,6 +82,9 @@ def wait_serving(timeout=60):
         node_helpers.wait_weight(director, IP, lab.CONVERGED_WEIGHT, timeout=timeout)
 
 
+@pytest.mark.on_demand(
+    "the same drain, close window and SIGQUIT as the systemd nginx CI drains (test_dual_stack.py), with nginx's master "
+    "in a container's PID namespace; nginx_graceful_stop's lookup there is unit-tested (test_procfs.py)")
 def test_drain_stops_nginx_in_a_container_without_losing_a_request(converged):
     load = None
     try:

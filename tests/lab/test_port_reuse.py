@@ -108,6 +108,10 @@ def test_negative_control_old_settings_lose_requests_from_reused_ports(converged
     assert refused_connects > 0, result["errors"]
 
 
+@pytest.mark.on_demand(
+    "a drain of a stopped node held out for a while under reused ports: CI's drains run the same clients (the real "
+    "model, 1,024 reused source ports; test_dual_stack.py, the demo) with the role's settings, and the preflight's "
+    "refusal of the old ones is unit-tested (ipvs_info's drain_hazards)")
 def test_role_settings_lose_nothing_from_reused_ports(converged):
     for director in lab.DIRECTORS:
         live = _live(director)
