@@ -21,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "plugins", "module_utils"))
 
 from oci_archive import write_oci_archive  # noqa: E402
+from role_playbook import collections_path  # noqa: E402
 
 NAME = "example.invalid/lvs-ingress/hello:v1"
 FAKE_CTR = textwrap.dedent('''\
@@ -50,13 +51,6 @@ FAKE_CTR = textwrap.dedent('''\
         print(rest[0])
     json.dump(state, open(state_file, "w"))
     ''') % sys.executable
-
-
-def collections_path():
-    parent = os.path.dirname(os.path.dirname(ROOT))
-    if os.path.basename(parent) == "ansible_collections":
-        return os.path.dirname(parent)
-    return os.path.join(ROOT, ".cache", "unit-collections")  # made by conftest.py
 
 
 class Node:

@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
+from role_playbook import collections_path
+
 kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,13 +43,6 @@ INVENTORY = {
 }
 PLAY = [{"name": "Render the ingress controller", "hosts": "localhost", "gather_facts": False,
          "roles": [{"role": "baremetal.lvs_ingress.ingress_controller"}]}]
-
-
-def collections_path():
-    parent = os.path.dirname(os.path.dirname(ROOT))
-    if os.path.basename(parent) == "ansible_collections":
-        return os.path.dirname(parent)
-    return os.path.join(ROOT, ".cache", "unit-collections")  # made by conftest.py
 
 
 class Runner:
