@@ -10,12 +10,12 @@ name: quiesce_by_director
 short_description: Each director's quiesce wait of a node, for the rolling upgrade's report
 version_added: 0.4.0
 description:
-  - From the results of M(baremetal.lvs_ingress.lvs_wait_drained) O(_input), one per director and virtual service,
-    returns per director the seconds its wait took and the active connections it still counted last.
-  - A director with several of the node's virtual services keeps its last result's numbers. One whose wait failed
-    without them (its keepalived stopped, so it has no virtual service) gets null.
-  - A result without C(director) is named by the first element of its loop C(item) (the director, as the
-    rollout's loops over C(director, virtual service) pairs give it).
+  - From the results of M(baremetal.lvs_ingress.lvs_wait_drained) O(_input), one per director (the rollout's wait
+    covers all of a node's virtual services on a director in one run), returns per director the seconds its wait took
+    and the active connections it still counted last.
+  - A director with several results keeps its last result's numbers. One whose wait failed without them (its
+    keepalived stopped, so it has no virtual service) gets null.
+  - A result without C(director) is named by its loop C(item), the director (or the first element of a list item).
 author:
   - baremetal.lvs_ingress contributors (@baremetal)
 options:

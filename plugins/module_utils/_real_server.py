@@ -19,7 +19,7 @@ import time
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs, _keepalived
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import real_server_spec
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import real_server_specs
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, validate_timeout, wait_until
 
 IPVSADM_WEIGHTS_DIR = "/run/lvs_ingress/ipvs_weights"
@@ -157,99 +157,147 @@ def run_ipvsadm(p, host, rs_spec):
     return dict(changed=changed, before=before, after=after, commands=d.commands, reloaded=False, weight_file=path)
 
 
-def run_keepalived(p, host, rs_spec, clock=time.monotonic, sleep=time.sleep):
-    """``manager=keepalived``: rewrite the weight file keepalived.conf includes, reload, wait for IPVS to show it."""
+class _WeightPlan:
+    """One real server's weight file under ``manager=keepalived``: what it holds, what it will hold, and when IPVS
+    shows it."""
+
+    def __init__(self, p, vss, rs_spec):
+        vs, conf_rs = _keepalived.find_real_server(vss, rs_spec)
+        if vs is None:
+            raise LvsIngressError("unknown virtual service %s: not in %s" % (rs_spec.service.name, p["keepalived_config"]),
+                                  virtual_service=rs_spec.service.name)
+        if conf_rs is None:
+            raise LvsIngressError("%s is not a real_server of %s in %s; %s"
+                                  % (rs_spec.endpoint(), rs_spec.service.name, p["keepalived_config"], MEMBERSHIP_MSG),
+                                  real_server=rs_spec.name)
+        self.rs = rs_spec
+        self.path = path = _keepalived.weight_file_path(rs_spec, p["weights_dir"] or _keepalived.WEIGHTS_DIR)
+        if not _keepalived.includes_file(conf_rs, path):
+            raise LvsIngressError("the real_server block of %s at %s does not include %s, so keepalived would ignore its "
+                                  "weight; render keepalived.conf with the lvs_director role"
+                                  % (rs_spec.name, conf_rs["source"], path),
+                                  real_server=rs_spec.name, weight_file=path)
+        self.conf_weight = conf_rs["weight"]
+
+    def prepare(self, p, dest):
+        """Work out the new file from the current IPVS entry ``dest``; return this real server's result so far."""
+        self.old_text = _read_weight_file(self.path)
+        remembered = _remembered(self.old_text)
+        before = _view(dest, remembered["active_weight"])
+        configured = remembered["weight"] if remembered["weight"] is not None else self.conf_weight
+        if p["state"] == "drained":
+            self.target = 0
+            keep = _restore_weight(p, remembered, configured, dest["weight"] if dest else None)
+            self.new_text = _keepalived.render_weight_file(0, keep)
+            after = dict(before, weight=0 if dest is not None else None, active_weight=keep)
+        else:
+            self.target = _restore_weight(p, remembered, configured)
+            if not self.target:
+                raise LvsIngressError("no weight to restore for %s: none remembered in %s; give weight"
+                                      % (self.rs.name, self.path), real_server=self.rs.name, weight_file=self.path)
+            self.new_text = _keepalived.render_weight_file(self.target, self.target)
+            after = dict(before, present=True, weight=self.target, active_weight=self.target)
+        self.file_changed = self.new_text != self.old_text
+        self.changed = self.file_changed or not self.reached(dest)
+        return dict(changed=self.changed, before=before, after=after, weight_file=self.path)
+
+    def reached(self, entry):
+        if self.target == 0:
+            return entry is None or entry["weight"] == 0
+        return entry is not None and entry["weight"] == self.target
+
+
+def _lookup_all(host, ipvsadm, specs):
+    """Each real server's entry (None when absent) from one read of the table."""
+    services = _ipvs.read_table(host.run, ipvsadm)
+    entries = []
+    for spec in specs:
+        svc = _ipvs.find_service(services, spec.service)
+        entries.append(_ipvs.find_real_server(svc, spec))
+    return entries
+
+
+def run_keepalived(p, host, specs, clock=time.monotonic, sleep=time.sleep):
+    """``manager=keepalived``: rewrite the weight files keepalived.conf includes, reload keepalived once, wait until
+    IPVS shows every new weight. Returns (one result per real server, the run's shared result)."""
     if p["state"] in ("present", "absent"):
         raise LvsIngressError("state=%s is not supported with manager=keepalived: %s" % (p["state"], MEMBERSHIP_MSG),
-                              real_server=rs_spec.name)
+                              real_server=specs[0].name)
     validate_timeout("wait_timeout", p["wait_timeout"])
     validate_timeout("wait_interval", p["wait_interval"])
     vss = _keepalived.virtual_servers(_keepalived.load(p["keepalived_config"]))
-    vs, conf_rs = _keepalived.find_real_server(vss, rs_spec)
-    if vs is None:
-        raise LvsIngressError("unknown virtual service %s: not in %s" % (rs_spec.service.name, p["keepalived_config"]),
-                              virtual_service=rs_spec.service.name)
-    if conf_rs is None:
-        raise LvsIngressError("%s is not a real_server of %s in %s; %s"
-                              % (rs_spec.endpoint(), rs_spec.service.name, p["keepalived_config"], MEMBERSHIP_MSG),
-                              real_server=rs_spec.name)
-    path = _keepalived.weight_file_path(rs_spec, p["weights_dir"] or _keepalived.WEIGHTS_DIR)
-    if not _keepalived.includes_file(conf_rs, path):
-        raise LvsIngressError("the real_server block of %s at %s does not include %s, so keepalived would ignore its "
-                              "weight; render keepalived.conf with the lvs_director role"
-                              % (rs_spec.name, conf_rs["source"], path),
-                              real_server=rs_spec.name, weight_file=path)
-    d = Director(host, p, rs_spec)
-    svc, dest = d.lookup()
-    old_text = _read_weight_file(path)
-    remembered = _remembered(old_text)
-    before = _view(dest, remembered["active_weight"])
-    configured = remembered["weight"] if remembered["weight"] is not None else conf_rs["weight"]
-
-    if p["state"] == "drained":
-        target = 0
-        keep = _restore_weight(p, remembered, configured, dest["weight"] if dest else None)
-        new_text = _keepalived.render_weight_file(0, keep)
-
-        def reached(entry):
-            return entry is None or entry["weight"] == 0
-    else:
-        target = _restore_weight(p, remembered, configured)
-        if not target:
-            raise LvsIngressError("no weight to restore for %s: none remembered in %s; give weight" % (rs_spec.name, path),
-                                  real_server=rs_spec.name, weight_file=path)
-        new_text = _keepalived.render_weight_file(target, target)
-
-        def reached(entry):
-            return entry is not None and entry["weight"] == target
-
-    file_changed = new_text != old_text
-    changed = file_changed or not reached(dest)
-    if target == 0:
-        after = dict(before, weight=0 if dest is not None else None, active_weight=keep)
-    else:
-        after = dict(before, present=True, weight=target, active_weight=target)
-    result = dict(changed=changed, before=before, after=after, commands=[], reloaded=False, weight_file=path)
-    if not changed:
-        return result
-    result["commands"].append(list(p["reload_command"]))
+    plans = [_WeightPlan(p, vss, spec) for spec in specs]
+    ipvsadm = host.find_binary(p["ipvsadm_path"], "ipvsadm")
+    results = [plan.prepare(p, dest) for plan, dest in zip(plans, _lookup_all(host, ipvsadm, specs))]
+    shared = dict(changed=any(plan.changed for plan in plans), commands=[], reloaded=False)
+    if not shared["changed"]:
+        return results, shared
+    shared["commands"].append(list(p["reload_command"]))
     if host.check_mode:
-        return result
-    if file_changed:
-        _write_file(host.atomic_move, path, new_text)
+        return results, shared
+    written = [plan.path for plan in plans if plan.file_changed]
+    for plan in plans:
+        if plan.file_changed:
+            _write_file(host.atomic_move, plan.path, plan.new_text)
+    names = ", ".join(plan.rs.name for plan in plans)
     rc, out, err = host.run(list(p["reload_command"]))
     if rc != 0:
-        raise LvsIngressError("reloading keepalived failed (rc=%s) after writing %s: %s" % (rc, path, (err or out).strip()),
-                              cmd=p["reload_command"], rc=rc, stdout=out, stderr=err, real_server=rs_spec.name,
-                              weight_file=path, changed=file_changed)
-    result["reloaded"] = True
-    if p["wait"]:
-        try:
-            entry, elapsed, polls = wait_until(
-                lambda: d.lookup()[1], reached, p["wait_timeout"], p["wait_interval"],
-                "IPVS to show weight %d for %s after the keepalived reload" % (target, rs_spec.name),
-                clock=clock, sleep=sleep)
-        except WaitTimeout as err:
-            hint = "" if target == 0 else " (is keepalived's health check failing for it?)"
-            raise LvsIngressError(err.msg + hint, elapsed=err.details["elapsed"], last=err.last, weight_file=path,
-                                  real_server=rs_spec.name, changed=True)
-        result["elapsed"] = round(elapsed, 3)
-        result["polls"] = polls
-        result["after"] = _view(entry, _remembered(new_text)["active_weight"])
-    return result
+        raise LvsIngressError("reloading keepalived failed (rc=%s) after writing %s: %s"
+                              % (rc, " and ".join(written) or "nothing", (err or out).strip()),
+                              cmd=p["reload_command"], rc=rc, stdout=out, stderr=err, real_server=names,
+                              weight_file=" ".join(written), changed=bool(written))
+    shared["reloaded"] = True
+    if not p["wait"]:
+        return results, shared
+    what = " and ".join("weight %d for %s" % (plan.target, plan.rs.name) for plan in plans)
+    try:
+        entries, elapsed, polls = wait_until(
+            lambda: _lookup_all(host, ipvsadm, specs),
+            lambda entries: all(plan.reached(entry) for plan, entry in zip(plans, entries)),
+            p["wait_timeout"], p["wait_interval"], "IPVS to show %s after the keepalived reload" % what,
+            clock=clock, sleep=sleep)
+    except WaitTimeout as err:
+        missing = [plan for plan, entry in zip(plans, err.last) if not plan.reached(entry)]
+        hint = "" if all(plan.target == 0 for plan in missing) else " (is keepalived's health check failing for it?)"
+        raise LvsIngressError(err.msg + hint, elapsed=err.details["elapsed"],
+                              last=err.last[0] if len(err.last) == 1 else err.last,
+                              weight_file=" ".join(plan.path for plan in missing),
+                              real_server=", ".join(plan.rs.name for plan in missing), changed=True)
+    shared["elapsed"] = round(elapsed, 3)
+    shared["polls"] = polls
+    for plan, entry, result in zip(plans, entries, results):
+        result["after"] = _view(entry, _remembered(plan.new_text)["active_weight"])
+    return results, shared
 
 
 def run(params, host, clock=time.monotonic, sleep=time.sleep):
-    """The whole task: the module's params in, its result (``before``/``after``/``diff``) out; LvsIngressError on failure."""
-    rs_spec = real_server_spec(params)
+    """The whole task: the module's params in, its result (``before``/``after``/``diff``) out; LvsIngressError on failure.
+
+    With ``real_servers`` the result holds one entry per real server under ``real_servers`` (``before``, ``after``,
+    ``weight_file``, ``real_server``, ``changed``) beside the run's ``changed``, ``commands``, ``reloaded`` and
+    ``elapsed``; the top-level options give one real server's result at the top level, as before."""
+    specs = real_server_specs(params)
     if params["weight"] is not None:
         _ipvs.normalize_weight(params["weight"])
     if params["manager"] == "ipvsadm":
-        result = run_ipvsadm(params, host, rs_spec)
+        results = [run_ipvsadm(params, host, spec) for spec in specs]
+        shared = dict(changed=any(r["changed"] for r in results), reloaded=False,
+                      commands=[argv for r in results for argv in r.pop("commands")])
+        for r in results:
+            r.pop("reloaded")
     else:
-        result = run_keepalived(params, host, rs_spec, clock=clock, sleep=sleep)
-    result["real_server"] = rs_spec.name
+        results, shared = run_keepalived(params, host, specs, clock=clock, sleep=sleep)
+    for spec, result in zip(specs, results):
+        result["real_server"] = spec.name
+    if params.get("real_servers") is None:
+        result = dict(results[0], **shared)
+        if host.diff:
+            result["diff"] = dict(before=result["before"], after=result["after"],
+                                  before_header=result["real_server"], after_header=result["real_server"])
+        return result
+    result = dict(shared, real_servers=results)
     if host.diff:
-        result["diff"] = dict(before=result["before"], after=result["after"],
-                              before_header=rs_spec.name, after_header=rs_spec.name)
+        result["diff"] = dict(before={r["real_server"]: r["before"] for r in results},
+                              after={r["real_server"]: r["after"] for r in results},
+                              before_header="%d real servers" % len(results), after_header="%d real servers" % len(results))
     return result

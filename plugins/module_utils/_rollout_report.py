@@ -39,15 +39,18 @@ def report_lines(nodes):
 
 
 def _director(result):
-    """The director a quiesce result is from: its ``director``, else the first of its loop ``item``."""
+    """The director a quiesce result is from: its ``director``, else its loop ``item`` (the director, or the first
+    of a (director, ...) pair)."""
     if result.get("director") is not None:
         return result["director"]
     item = result.get("item")
+    if isinstance(item, str):
+        return item
     return item[0] if isinstance(item, (list, tuple)) and item else None
 
 
 def quiesce_by_director(results):
-    """Per director, from the quiesce waits' results (one per director and virtual service; a later one wins):
+    """Per director, from the quiesce waits' results (one per director; of several, a later one wins):
     ``seconds`` (the wait's ``elapsed``) and ``stale_connections`` (the last active connection count it saw).
 
     A director whose wait failed without them (its keepalived stopped: no virtual service) gets null for both.

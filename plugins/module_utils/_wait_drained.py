@@ -5,8 +5,8 @@
 
 # This module_utils is internal to baremetal.lvs_ingress: no compatibility promise.
 
-"""The logic of the ``lvs_wait_drained`` module: poll one real server in this director's IPVS table until it is
-quiesced (weight 0, connections at or below the thresholds) or gone, keeping first/last/max of its counters.
+"""The logic of the ``lvs_wait_drained`` module: poll one or several real servers in this director's IPVS table until
+each is quiesced (weight 0, connections at or below the thresholds) or gone, keeping first/last/max of its counters.
 
 The host comes in as a ``host`` (see ``_module.Host``: ``run``, ``find_binary``) and a clock, so the unit tests
 drive it without Ansible."""
@@ -18,7 +18,7 @@ import time
 
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils import _ipvs
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._errors import LvsIngressError
-from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import real_server_spec
+from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._ipvs_args import real_server_specs
 from ansible_collections.baremetal.lvs_ingress.plugins.module_utils._wait import WaitTimeout, wait_until
 
 
@@ -27,8 +27,10 @@ class Seen:
 
     def __init__(self):
         self.first = self.last = self.max = None
+        self.history = []
 
     def add(self, value):
+        self.history.append(value)
         if self.first is None:
             self.first = value
         self.last = value
@@ -41,18 +43,17 @@ class Seen:
 class Watch:
     """One real server's weight and counters as the polls see them, and whether it is quiesced."""
 
-    def __init__(self, params, run, ipvsadm, rs_spec, director):
+    def __init__(self, params, rs_spec, director):
         self.p = params
-        self.run = run
-        self.ipvsadm = ipvsadm
         self.rs = rs_spec
         self.director = director
         self.active, self.inactive = Seen(), Seen()
         self.weight = None
 
-    def probe(self):
-        """Read IPVS once; return the real server's entry (None once it is gone from the service)."""
-        svc, dest = _ipvs.lookup(self.run, self.ipvsadm, self.rs)
+    def probe(self, services):
+        """Find the real server in one read of IPVS; return its entry (None once it is gone from the service)."""
+        svc = _ipvs.find_service(services, self.rs.service)
+        dest = _ipvs.find_real_server(svc, self.rs)
         if svc is None:
             raise LvsIngressError("director %s: unknown virtual service %s" % (self.director, self.rs.service.name),
                                   director=self.director, virtual_service=self.rs.service.name)
@@ -94,29 +95,62 @@ class Watch:
                     inactive_connections=self.inactive.as_dict())
 
 
-def wait_drained(params, host, rs_spec, director, clock=time.monotonic, sleep=time.sleep):
+def _total(seens):
+    """first/last/max of the sum of several real servers' counters (the polls see them together)."""
+    total = Seen()
+    for values in zip(*[seen.history for seen in seens]):
+        total.add(sum(values))
+    return total.as_dict()
+
+
+def wait_drained(params, host, specs, director, clock=time.monotonic, sleep=time.sleep):
+    """Poll until every real server of ``specs`` is quiesced; one IPVS read per poll covers them all."""
     for name in ("max_active_connections", "max_inactive_connections"):
         if params[name] is not None and params[name] < 0:
             raise LvsIngressError("%s must be >= 0, got %r" % (name, params[name]), **{name: params[name]})
-    watch = Watch(params, host.run, host.find_binary(params["ipvsadm_path"], "ipvsadm"), rs_spec, director)
+    ipvsadm = host.find_binary(params["ipvsadm_path"], "ipvsadm")
+    watches = [Watch(params, spec, director) for spec in specs]
+
+    def probe():
+        services = _ipvs.read_table(host.run, ipvsadm)
+        return [watch.probe(services) for watch in watches]
+
+    def done(dests):
+        return all(watch.done(dest) for watch, dest in zip(watches, dests))
+
+    what = " and ".join(spec.name for spec in specs)
     try:
-        dest, elapsed, polls = wait_until(watch.probe, watch.done, params["timeout"], params["interval"],
-                                          "%s to quiesce on %s" % (rs_spec.name, director), clock=clock, sleep=sleep)
+        dests, elapsed, polls = wait_until(probe, done, params["timeout"], params["interval"],
+                                           "%s to quiesce on %s" % (what, director), clock=clock, sleep=sleep)
     except WaitTimeout as err:
+        late = [watch for watch, dest in zip(watches, err.last) if not watch.done(dest)]
         raise LvsIngressError(
-            "director %s: %s did not quiesce within %.1fs: %s" % (director, rs_spec.name, err.elapsed, ", ".join(watch.reasons())),
-            elapsed=round(err.elapsed, 3), **watch.counters())
-    return dict(quiesced=True, gone=dest is None, elapsed=round(elapsed, 3), polls=polls, **watch.counters())
+            "director %s: %s did not quiesce within %.1fs: %s"
+            % (director, " and ".join(w.rs.name for w in late), err.elapsed,
+               "; ".join(", ".join(w.reasons()) for w in late)),
+            elapsed=round(err.elapsed, 3), **_counters(watches, specs))
+    return dict(quiesced=True, gone=all(dest is None for dest in dests), elapsed=round(elapsed, 3), polls=polls,
+                **_counters(watches, specs))
+
+
+def _counters(watches, specs):
+    if len(watches) == 1:
+        return watches[0].counters()
+    weights = [w.weight for w in watches if w.weight is not None]
+    return dict(weight=max(weights) if weights else None,
+                active_connections=_total([w.active for w in watches]),
+                inactive_connections=_total([w.inactive for w in watches]),
+                real_servers=[dict(real_server=spec.name, **w.counters()) for spec, w in zip(specs, watches)])
 
 
 def run(params, host, clock=time.monotonic, sleep=time.sleep):
     """The whole task: the module's params in, its result out; an LvsIngressError (naming the director and, once
-    known, the real server) on failure or timeout."""
+    known, the real servers) on failure or timeout."""
     context = dict(changed=False, director=params["director_name"] or socket.gethostname())
     try:
-        rs_spec = real_server_spec(params)
-        context["real_server"] = rs_spec.name
-        result = wait_drained(params, host, rs_spec, context["director"], clock=clock, sleep=sleep)
+        specs = real_server_specs(params)
+        context["real_server"] = " and ".join(spec.name for spec in specs)
+        result = wait_drained(params, host, specs, context["director"], clock=clock, sleep=sleep)
     except LvsIngressError as err:
         err.details.update(context)
         raise

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ipvs_real_server
-short_description: Drain, restore, add or remove one real server of an IPVS virtual service
+short_description: Drain, restore, add or remove real servers of IPVS virtual services
 version_added: 0.1.0
 description:
-  - Sets the desired state of one real server in one virtual service on the director it runs on.
+  - Sets the desired state of one real server in one virtual service (or of several, O(real_servers)) on the director it runs on.
   - V(drained) sets the weight to 0 so IPVS schedules no new connection to it while existing connections keep
     flowing; V(active) restores the weight it had. Use M(baremetal.lvs_ingress.lvs_wait_drained) afterwards to
     wait for the connections to end.
@@ -25,6 +25,8 @@ description:
     Because the weight is part of keepalived's own configuration on each director, it survives reloads, restarts
     and VRRP failover. keepalived 2.2 accepts C(include) anywhere, also inside a C(real_server) block, and applies a
     changed configured weight on reload."
+  - With O(real_servers) one run sets several real servers (for example all of a node's virtual services) to
+    O(state). It writes every weight file, reloads keepalived once and waits until IPVS shows every weight.
   - The module first checks that the real server's C(real_server) block in O(keepalived_config) really includes
     the weight file, so a drain can never silently do nothing.
   - With O(manager=keepalived), V(present) and V(absent) fail, because membership is owned by the keepalived
@@ -44,7 +46,7 @@ attributes:
     description: Reads IPVS and the weight file, predicts the change, writes and reloads nothing.
   diff_mode:
     support: full
-    description: Shows the real server's weight, forwarding method and remembered weight before and after.
+    description: Shows the real server's (each one's) weight, forwarding method and remembered weight before and after.
   idempotent:
     support: full
     description: A second run with the same options reports no change (for V(active), as long as keepalived considers the real server healthy).
@@ -140,6 +142,13 @@ EXAMPLES = r"""
     real_address: 198.18.0.11
     state: active
 
+- name: Drain a node from both its virtual services with one keepalived reload
+  baremetal.lvs_ingress.ipvs_real_server:
+    real_servers:
+      - {virtual_address: 198.18.0.100, virtual_port: 80, real_address: 198.18.0.11}
+      - {virtual_address: 2001:db8::100, virtual_port: 80, real_address: 2001:db8::11}
+    state: drained
+
 - name: A director without keepalived - add a NAT real server directly
   baremetal.lvs_ingress.ipvs_real_server:
     manager: ipvsadm
@@ -162,17 +171,17 @@ EXAMPLES = r"""
 RETURN = r"""
 before:
   description: The real server before the task. C(present) false when it was not in the service.
-  returned: always
+  returned: when the top-level options name the real server
   type: dict
   sample: {present: true, weight: 100, forwarding: dr, active_weight: null, active_connections: 12, inactive_connections: 40}
 after:
   description: The real server after the task (in check mode, as predicted).
-  returned: always
+  returned: when the top-level options name the real server
   type: dict
   sample: {present: true, weight: 0, forwarding: dr, active_weight: 100, active_connections: 12, inactive_connections: 40}
 weight_file:
   description: The weight file that was read and (unless in check mode) written.
-  returned: when O(state) is V(drained) or V(active), or O(manager=ipvsadm)
+  returned: when the top-level options name the real server and O(state) is V(drained) or V(active), or O(manager=ipvsadm)
   type: str
   sample: /etc/keepalived/lvs_ingress/weights/198.18.0.100-80-TCP-198.18.0.11-80.conf
 commands:
@@ -190,9 +199,15 @@ elapsed:
   type: float
 real_server:
   description: C(VS -> RS) as ipvsadm names them.
-  returned: always
+  returned: when the top-level options name the real server
   type: str
   sample: TCP 198.18.0.100:80 -> 198.18.0.11:80
+real_servers:
+  description: With O(real_servers), one result per real server in the order given, each with RV(real_server),
+    RV(before), RV(after), RV(weight_file) and C(changed).
+  returned: when O(real_servers) is given
+  type: list
+  elements: dict
 """
 
 import time

@@ -15,6 +15,7 @@ description:
     virtual service) and its ActiveConn (and, with O(max_inactive_connections), its InActConn) has fallen to at
     most the threshold, or O(timeout) seconds pass.
   - Returns at once if the real server is already quiesced or gone.
+  - With O(real_servers) it waits until every one of them is quiesced or gone, reading IPVS once per poll for all.
   - Returns the time to quiesce, the number of polls and the connection counts seen (first, last, max), so a
     playbook that runs it on every director at once can compare them. On timeout it fails naming the director
     and how many connections remain.
@@ -93,6 +94,14 @@ EXAMPLES = r"""
       {{ ansible_play_hosts | map('extract', hostvars, ['__drained', 'elapsed']) | max }} s
   run_once: true
 
+- name: Wait for both of a node's virtual services in one run on this director
+  baremetal.lvs_ingress.lvs_wait_drained:
+    real_servers:
+      - {virtual_address: 198.18.0.100, virtual_port: 80, real_address: 198.18.0.11}
+      - {virtual_address: 198.18.0.100, virtual_port: 443, real_address: 198.18.0.11}
+    timeout: 120
+    director_name: "{{ inventory_hostname }}"
+
 # From a play on another host: delegate to every director in parallel with async.
 - name: Start the waits
   baremetal.lvs_ingress.lvs_wait_drained:
@@ -124,11 +133,11 @@ director:
   type: str
   sample: director1
 quiesced:
-  description: Whether the real server reached the thresholds.
+  description: Whether the real server (every one of O(real_servers)) reached the thresholds.
   returned: success
   type: bool
 gone:
-  description: Whether the real server was (or became) absent from the virtual service.
+  description: Whether the real server (every one of O(real_servers)) was (or became) absent from its virtual service.
   returned: success
   type: bool
 elapsed:
@@ -141,11 +150,11 @@ polls:
   returned: success
   type: int
 weight:
-  description: The last weight seen (V(null) when gone).
+  description: The last weight seen (V(null) when gone); with O(real_servers), the largest of them.
   returned: always
   type: int
 active_connections:
-  description: ActiveConn seen while waiting.
+  description: ActiveConn seen while waiting; with O(real_servers), of all of them together (summed at each poll).
   returned: always
   type: dict
   contains:
@@ -163,9 +172,15 @@ inactive_connections:
   returned: always
   type: dict
 real_server:
-  description: C(VS -> RS) as ipvsadm names them.
+  description: C(VS -> RS) as ipvsadm names them; with O(real_servers), every one, joined with C( and ).
   returned: always
   type: str
+real_servers:
+  description: With O(real_servers), each one's RV(weight), RV(active_connections) and RV(inactive_connections), and its
+    RV(real_server) name, in the order given.
+  returned: when O(real_servers) is given, on success or timeout
+  type: list
+  elements: dict
 """
 
 import time

@@ -245,10 +245,10 @@ REPORT_TASK = "Report connections the directors still count after nginx exited"
      "d1 still counts 3 active connection(s) to 198.18.0.11 after nginx exited: entries whose end the director never"
      " saw; IPVS expires them after its TCP timeout."),
     ({"director": "d3", "failed": True, "msg": "director d3: unknown virtual service TCP 198.18.0.100:80",
-      "item": ["d3", {}]},
+      "item": "d3"},
      "director d3: unknown virtual service TCP 198.18.0.100:80: reported, not fatal, as nginx has exited (a director"
      " whose keepalived stopped has no virtual service left to send the node a connection)."),
-    ({"failed": True, "item": ["d4", {}]},
+    ({"failed": True, "item": "d4"},
      "d4 did not answer: reported, not fatal, as nginx has exited (a director whose keepalived stopped has no virtual"
      " service left to send the node a connection)."),
 ])

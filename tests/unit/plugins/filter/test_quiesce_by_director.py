@@ -23,8 +23,9 @@ def test_a_failed_wait_without_numbers_is_null():
 
 
 def test_a_result_without_director_is_named_by_its_loop_item():
-    results = [{"failed": True, "msg": "job failed", "item": ["d4", {"virtual_address": "198.18.0.100"}]}]
-    assert quiesce_by_director(results)["seconds"] == {"d4": None}
+    results = [{"failed": True, "msg": "job failed", "item": ["d4", {"virtual_address": "198.18.0.100"}]},
+               {"failed": True, "msg": "unreachable", "item": "d5"}]
+    assert quiesce_by_director(results)["seconds"] == {"d4": None, "d5": None}
 
 
 def test_the_last_service_of_a_director_wins():

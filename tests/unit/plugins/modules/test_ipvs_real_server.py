@@ -226,3 +226,116 @@ def test_keepalived_unknown_service_and_missing_config(kad, tmp_path):
     assert failed and "unknown virtual service TCP 198.18.0.200:8080" in result["msg"]
     result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained", keepalived_config=str(tmp_path / "nope")), [])
     assert failed and "does not exist" in result["msg"]
+
+
+# ------------------------------------------------------------------ real_servers: a node's memberships in one run
+
+SVC6 = "TCP  [2001:db8::200]:80 wlc"
+RS6 = "[2001:db8::11]:80"
+RS6_FILE = "2001:db8::200-80-TCP-2001:db8::11-80.conf"
+BOTH = [dict(virtual_address="198.18.0.200", virtual_port=80, real_address="198.18.0.11"),
+        dict(virtual_address="2001:db8::200", virtual_port=80, real_address="2001:DB8::11")]
+
+
+def both(weight4, weight6, active4=0, active6=0):
+    return ipvs_list((SVC, [(RS, "Route", weight4, active4, 0)]), (SVC6, [(RS6, "Route", weight6, active6, 0)]))
+
+
+@pytest.fixture
+def kad2(tmp_path, monkeypatch, fake_clock):
+    weights = tmp_path / "weights2"
+    weights.mkdir()
+    conf = tmp_path / "keepalived2.conf"
+    conf.write_text("".join("""
+virtual_server %s 80 {
+  protocol TCP
+  real_server %s 80 {
+    weight 100
+    include %s/%s
+  }
+}
+""" % (vip, rip, weights, name) for vip, rip, name in (("198.18.0.200", "198.18.0.11", RS_FILE),
+                                                       ("2001:db8::200", "2001:db8::11", RS6_FILE))))
+    monkeypatch.setattr(ipvs_real_server, "time", fake_clock)
+    return dict(real_servers=BOTH, weights_dir=str(weights), keepalived_config=str(conf), wait_interval=0.5,
+                wait_timeout=5), weights
+
+
+def test_real_servers_one_reload_and_one_wait_for_all(kad2, fake_clock):
+    args, weights = kad2
+    # the IPv4 weight shows at the first read after the reload, the IPv6 one only at the second
+    cmds = [(LIST, 0, both(100, 100, 3, 1), ""), (RELOAD, 0, "", ""), (LIST, 0, both(0, 100, 3, 1), ""),
+            (LIST, 0, both(0, 0, 3, 1), "")]
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds, diff=True)
+    assert not failed and result["changed"] is True and result["reloaded"] is True
+    assert result["commands"] == [RELOAD] and result["polls"] == 2 and result["elapsed"] == 0.5
+    names = ["TCP 198.18.0.200:80 -> 198.18.0.11:80", "TCP [2001:db8::200]:80 -> [2001:db8::11]:80"]
+    assert [r["real_server"] for r in result["real_servers"]] == names
+    assert [r["after"]["weight"] for r in result["real_servers"]] == [0, 0]
+    assert [r["after"]["active_weight"] for r in result["real_servers"]] == [100, 100]
+    for name in (RS_FILE, RS6_FILE):
+        assert (weights / name).read_text() == "# lvs_ingress active_weight=100\nweight 0\n"
+    assert sorted(result["diff"]["after"]) == names and result["diff"]["before"][names[1]]["weight"] == 100
+    assert "before" not in result and "real_server" not in result
+
+
+def test_real_servers_changes_only_what_differs_and_second_run_is_unchanged(kad2):
+    args, weights = kad2
+    (weights / RS_FILE).write_text("# lvs_ingress active_weight=100\nweight 0\n")
+    cmds = [(LIST, 0, both(0, 100), ""), (RELOAD, 0, "", ""), (LIST, 0, both(0, 0), "")]
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), cmds)
+    assert not failed and result["changed"] is True
+    assert [r["changed"] for r in result["real_servers"]] == [False, True]
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained"), [(LIST, 0, both(0, 0), "")])
+    assert not failed and result["changed"] is False and result["commands"] == [] and result["reloaded"] is False
+
+
+def test_real_servers_check_mode_writes_and_reloads_nothing(kad2):
+    args, weights = kad2
+    result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained"), [(LIST, 0, both(100, 100), "")],
+                                      check_mode=True)
+    assert not failed and result["changed"] is True and result["commands"] == [RELOAD] and cmds.seen == [LIST]
+    assert list(weights.iterdir()) == []
+
+
+def test_real_servers_timeout_names_only_the_late_one(kad2, fake_clock):
+    args, weights = kad2
+    for name in (RS_FILE, RS6_FILE):
+        (weights / name).write_text("# lvs_ingress active_weight=100\nweight 0\n")
+    cmds = [(LIST, 0, both(0, 0), ""), (RELOAD, 0, "", "")] + [(LIST, 0, both(100, 0), "")] * 11
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="active"), cmds)
+    assert failed and result["real_server"] == "TCP [2001:db8::200]:80 -> [2001:db8::11]:80"
+    assert "health check" in result["msg"] and result["weight_file"].endswith(RS6_FILE)
+
+
+@pytest.mark.parametrize("override, words", [
+    (dict(real_address="198.18.0.11"), "mutually exclusive: real_servers|real_address"),
+    (dict(virtual_address="198.18.0.200", virtual_port=80), "mutually exclusive: real_servers|virtual_address"),
+    (dict(real_servers=BOTH + BOTH[:1]), "real_servers lists TCP 198.18.0.200:80 -> 198.18.0.11:80 twice"),
+    (dict(real_servers=[]), "real_servers is empty"),
+    (dict(real_servers=[dict(virtual_address="198.18.0.200", real_address="198.18.0.11")]), "virtual_port"),
+    (dict(real_servers=[dict(virtual_address="198.18.0.200", virtual_port=80)]), "real_address"),
+])
+def test_real_servers_bad_input_fails_before_any_command(kad2, override, words):
+    args, weights = kad2
+    result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained", **override), [])
+    assert failed and words in result["msg"] and cmds.seen == []
+
+
+def test_neither_one_nor_several_real_servers_is_refused(base):
+    args = {k: v for k, v in base.items() if k != "real_address"}
+    result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained"), [])
+    assert failed and "real_address" in result["msg"] and cmds.seen == []
+    args = {k: v for k, v in args.items() if k not in ("virtual_address", "virtual_port")}
+    result, failed, cmds = run_module(ipvs_real_server.main, dict(args, state="drained"), [])
+    assert failed and "virtual_address, fwmark, real_servers" in result["msg"] and cmds.seen == []
+
+
+def test_real_servers_with_ipvsadm_edits_each(base, tmp_path):
+    args = {k: v for k, v in base.items() if k not in ("virtual_address", "virtual_port", "real_address")}
+    edit6 = [IPVSADM, "-e", "-t", "[2001:db8::200]:80", "-r", RS6, "-g", "-w", "0"]
+    cmds = [(LIST, 0, both(100, 100), ""), (EDIT + ["0"], 0, "", ""), (LIST, 0, both(0, 100), ""),
+            (LIST, 0, both(0, 100), ""), (edit6, 0, "", ""), (LIST, 0, both(0, 0), "")]
+    result, failed, used = run_module(ipvs_real_server.main, dict(args, state="drained", real_servers=BOTH), cmds)
+    assert not failed and result["commands"] == [EDIT + ["0"], edit6]
+    assert [r["after"]["weight"] for r in result["real_servers"]] == [0, 0]

@@ -88,3 +88,39 @@ def test_rc_and_missing_binary(clock):
 def test_bad_timeout(clock):
     result, failed, used = run_module(lvs_wait_drained.main, dict(ARGS, timeout=0), [])
     assert failed and "timeout must be greater than 0" in result["msg"]
+
+
+# ------------------------------------------------------------------ real_servers: a node's memberships in one wait
+
+SVC4 = "TCP  198.18.0.200:443 wlc"
+RS4 = "198.18.0.11:443"
+BOTH = [dict(virtual_address="198.18.0.200", virtual_port=443, real_address="198.18.0.11"),
+        dict(virtual_address="2001:db8::200", virtual_port=443, real_address="2001:db8::11")]
+MANY = dict(real_servers=BOTH, director_name="director2", timeout=10, interval=2)
+
+
+def both(active4, active6, weight4=0, weight6=0):
+    return ipvs_list((SVC4, [(RS4, "Route", weight4, active4, 0)]), (SVC, [(RS, "Route", weight6, active6, 0)]))
+
+
+def test_real_servers_wait_for_every_one_with_one_read_per_poll(clock):
+    cmds = [(LIST, 0, both(2, 3), ""), (LIST, 0, both(0, 1), ""), (LIST, 0, both(0, 0), "")]
+    result, failed, used = run_module(lvs_wait_drained.main, MANY, cmds)
+    assert not failed and result["quiesced"] is True and result["polls"] == 3 and result["elapsed"] == 4.0
+    assert result["active_connections"] == {"first": 5, "last": 0, "max": 5}
+    assert [r["active_connections"]["first"] for r in result["real_servers"]] == [2, 3]
+    assert result["real_server"] == ("TCP 198.18.0.200:443 -> 198.18.0.11:443 and "
+                                     "TCP [2001:db8::200]:443 -> [2001:db8::11]:443")
+
+
+def test_real_servers_timeout_names_only_the_late_one(clock):
+    result, failed, used = run_module(lvs_wait_drained.main, MANY, [(LIST, 0, both(0, 2, weight6=4), "")] * 6)
+    assert failed and result["msg"].startswith(
+        "director director2: TCP [2001:db8::200]:443 -> [2001:db8::11]:443 did not quiesce within 10.0s: weight is still 4")
+    assert "198.18.0.11" not in result["msg"].split(":", 1)[1].split("did not")[0]
+    assert result["active_connections"]["last"] == 2 and result["real_servers"][1]["weight"] == 4
+
+
+def test_real_servers_and_one_real_server_are_exclusive(clock):
+    result, failed, cmds = run_module(lvs_wait_drained.main, dict(MANY, real_address="198.18.0.11"), [])
+    assert failed and "mutually exclusive: real_servers|real_address" in result["msg"] and cmds.seen == []
