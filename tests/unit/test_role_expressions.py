@@ -293,3 +293,29 @@ def test_capacity_rule(worst, d2_weights, expected):
     problems = value({"path": "roles/_rollout/tasks/capacity.yml", "task": "Check that enough real servers stay in rotation",
                       "keys": ["vars", "_lvs_ingress_capacity_problems"], "variables": facts})
     assert [p["msg"] for p in problems] == expected
+
+
+# ------------------------------------------------------------------ ingress_node: which changes need a drain
+
+UNCHANGED = {"changed": False}
+
+
+@pytest.mark.parametrize("version, query, expected", [
+    ("1.22.1-9+deb12u11", {"rc": 0, "stdout_lines": ["1.22.1-9+deb12u11", "1.22.1-9+deb12u11"]}, []),
+    # an older version than the one installed (and pinned): apt in check mode would call it uninstallable
+    ("1.22.1-9+deb12u9", {"rc": 0, "stdout_lines": ["1.22.1-9+deb12u11", "1.22.1-9+deb12u11"]}, ["nginx packages"]),
+    ("1.22.1-9+deb12u11", {"rc": 0, "stdout_lines": ["1.22.1-9+deb12u11", "1.22.1-9+deb12u9"]}, ["nginx packages"]),
+    # nginx-common removed with its configuration left: an empty version
+    ("1.22.1-9+deb12u11", {"rc": 0, "stdout_lines": ["1.22.1-9+deb12u11", ""]}, ["nginx packages"]),
+    ("1.22.1-9+deb12u11", {"rc": 1, "stdout_lines": []}, ["nginx packages"]),
+    # no version pinned: the query is skipped and only the unpinned packages' check counts
+    ("", {"skipped": True}, []),
+])
+def test_pinned_packages_change_from_the_package_database(version, query, expected):
+    assert value({
+        "path": "roles/ingress_node/tasks/changes.yml", "task": "List the changes that need a drain",
+        "keys": ["ansible.builtin.set_fact", "ingress_node_disruptive_changes"],
+        "variables": {"ingress_node_nginx_version": version, "_ingress_node_pinned_packages": ["nginx", "nginx-common"],
+                      "__ingress_node_pinned_installed": query, "__ingress_node_change_sysctl": UNCHANGED,
+                      "__ingress_node_change_vips": UNCHANGED, "__ingress_node_change_packages": UNCHANGED},
+    }) == expected
