@@ -144,8 +144,8 @@ STOPPED = {"undefined": {}, "skipped": {"__lvs_ingress_stop": {"skipped": True, 
     ("ran", True, 30, False),
 ])
 def test_quiesce_policy(stop, require, timeout, tolerate):
-    facts = dict(STOPPED[stop], lvs_ingress_require_director_quiesce=require, lvs_ingress_quiesce_timeout=300,
-                 lvs_ingress_quiesce_after_stop_timeout=30)
+    facts = dict(lvs_ingress_require_director_quiesce=require, lvs_ingress_quiesce_timeout=300,
+                 lvs_ingress_quiesce_after_stop_timeout=30, ansible_play_batch=["n1"], hostvars={"n1": STOPPED[stop]})
     cases = [{"path": "roles/_rollout/vars/main.yml", "keys": [key], "vars_from": ROLLOUT_VARS, "variables": facts}
              for key in ("_lvs_ingress_quiesce_timeout", "_lvs_ingress_quiesce_tolerate")]
     # the wait: a director's failed result fails the task unless the policy tolerates it
@@ -156,6 +156,28 @@ def test_quiesce_policy(stop, require, timeout, tolerate):
     got = render(cases)
     assert got[:2] == [{"value": timeout}, {"value": tolerate}]
     assert got[2:] == [{"value": not tolerate}, {"value": False}, {"value": False}]
+
+
+@pytest.mark.parametrize("batch, tolerate", [
+    (["n1", "n2"], True),
+    # the wait runs once for the batch: one node that still serves (a controller node) makes it strict for all
+    (["n1", "n3"], False),
+    (["n3", "n1"], False),
+    ([], False),
+])
+def test_a_batch_quiesce_is_lenient_only_if_every_node_stopped(batch, tolerate):
+    hostvars = {"n1": STOPPED["ran"], "n2": STOPPED["ran"], "n3": STOPPED["skipped"]}
+    assert value({"path": "roles/_rollout/vars/main.yml", "keys": ["_lvs_ingress_quiesce_tolerate"], "vars_from": ROLLOUT_VARS,
+                  "variables": dict(ansible_play_batch=batch, hostvars=hostvars, lvs_ingress_require_director_quiesce=False,
+                                    lvs_ingress_quiesce_timeout=300, lvs_ingress_quiesce_after_stop_timeout=30)}) is tolerate
+
+
+def test_the_director_steps_cover_every_node_of_the_batch():
+    one = [membership("198.18.0.100", 80, "tcp", "198.18.0.11", 80), membership("2001:db8::100", 80, "tcp", "2001:db8::11", 80)]
+    two = [membership("198.18.0.100", 80, "tcp", "198.18.0.12", 80)]
+    hostvars = {"n1": {"_lvs_ingress_memberships": one}, "n2": {"_lvs_ingress_memberships": two}, "n3": {}}
+    assert value({"path": "roles/_rollout/vars/main.yml", "keys": ["_lvs_ingress_batch_memberships"], "vars_from": ROLLOUT_VARS,
+                  "variables": dict(ansible_play_batch=["n1", "n2"], hostvars=hostvars)}) == one + two
 
 
 @pytest.mark.parametrize("tolerate", [None, False, True, "True", "false"])
@@ -253,7 +275,7 @@ REPORT_TASK = "Report connections the directors still count after nginx exited"
      " service left to send the node a connection)."),
 ])
 def test_a_tolerated_quiesce_failure_is_reported(item, msg):
-    facts = dict(STOPPED["ran"], item=item, lvs_ingress_real_address="198.18.0.11", lvs_ingress_real_address_ipv6="",
+    facts = dict(item=item, ansible_play_batch=["n1"], hostvars={"n1": STOPPED["ran"]}, lvs_ingress_real_address="198.18.0.11", lvs_ingress_real_address_ipv6="",
                  lvs_ingress_require_director_quiesce=False, lvs_ingress_quiesce_timeout=300,
                  lvs_ingress_quiesce_after_stop_timeout=30)
     assert value({"path": "roles/_rollout/tasks/drain.yml", "task": REPORT_TASK, "keys": ["ansible.builtin.debug", "msg"],
