@@ -275,7 +275,8 @@ REPORT_TASK = "Report connections the directors still count after nginx exited"
      " service left to send the node a connection)."),
 ])
 def test_a_tolerated_quiesce_failure_is_reported(item, msg):
-    facts = dict(item=item, ansible_play_batch=["n1"], hostvars={"n1": STOPPED["ran"]}, lvs_ingress_real_address="198.18.0.11", lvs_ingress_real_address_ipv6="",
+    facts = dict(item=item, ansible_play_batch=["n1"], hostvars={"n1": STOPPED["ran"]},
+                 lvs_ingress_real_address="198.18.0.11", lvs_ingress_real_address_ipv6="",
                  lvs_ingress_require_director_quiesce=False, lvs_ingress_quiesce_timeout=300,
                  lvs_ingress_quiesce_after_stop_timeout=30)
     assert value({"path": "roles/_rollout/tasks/drain.yml", "task": REPORT_TASK, "keys": ["ansible.builtin.debug", "msg"],
