@@ -338,7 +338,19 @@ def test_pinned_packages_change_from_the_package_database(version, query, expect
     assert value({
         "path": "roles/ingress_node/tasks/changes.yml", "task": "List the changes that need a drain",
         "keys": ["ansible.builtin.set_fact", "ingress_node_disruptive_changes"],
-        "variables": {"ingress_node_nginx_version": version, "_ingress_node_pinned_packages": ["nginx", "nginx-common"],
+        "variables": {"ingress_node_nginx_version": version, "ingress_node_nginx_packages": ["nginx", "nginx-common"],
                       "__ingress_node_pinned_installed": query, "__ingress_node_change_sysctl": UNCHANGED,
                       "__ingress_node_change_vips": UNCHANGED, "__ingress_node_change_packages": UNCHANGED},
     }) == expected
+
+
+def test_the_installed_versions_are_asked_by_package_name():
+    # not by the pinned names (nginx=VERSION), which dpkg-query does not know
+    facts = {"ingress_node_nginx_version": "1.22.1-9+deb12u9", "ingress_node_nginx_packages": ["nginx", "nginx-common"],
+             "ingress_node_packages": ["nginx", "nginx-common"], "ansible_facts": {"pkg_mgr": "apt"}}
+    argv = value({"path": "roles/ingress_node/tasks/changes.yml",
+                  "task": "Read the installed versions of nginx's packages (ingress_node_nginx_version)",
+                  "keys": ["ansible.builtin.command", "argv"], "vars_from": ["roles/ingress_node/vars/main.yml"],
+                  "variables": facts})
+    # "\\n" as two characters: dpkg-query (and rpm's --queryformat) expand it to a newline themselves
+    assert argv == ["dpkg-query", "--showformat=${Version}\\n", "--show", "nginx", "nginx-common"]
