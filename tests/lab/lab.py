@@ -127,10 +127,20 @@ def ipvs_table(director, vip=VIP):
     return parse_ipvsadm(run_on(director, ["ipvsadm", "-Ln"]).stdout, vip=vip)
 
 
-def dual_stack():
-    """Whether this lab balances VIP6 too (lvslab's inventory says; its inventory is JSON)."""
+def _lab_vars():
+    """The lab's own inventory variables (lvslab's inventory is JSON)."""
     with open(subprocess.run([LVSLAB, "inventory"], capture_output=True, text=True, check=True).stdout.strip()) as f:
-        return bool(json.load(f)["all"]["vars"].get("lvslab_vip6"))
+        return json.load(f)["all"]["vars"]
+
+
+def dual_stack():
+    """Whether this lab balances VIP6 too."""
+    return bool(_lab_vars().get("lvslab_vip6"))
+
+
+def forwarding():
+    """The lab's forwarding method (dr or nat)."""
+    return _lab_vars()["lvslab_forwarding"]
 
 
 def services():

@@ -2,8 +2,9 @@
 # Copyright: Contributors to the baremetal.lvs_ingress collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""IPv6 beside IPv4 through the real directors (DR): VIP6 carries keep-alive traffic to every node's IPv6 address,
-and a drain of a dual-stack node under the lab's client mix, split over both VIPs, loses no request.
+"""IPv6 beside IPv4 through the real directors (DR or NAT, as the lab runs): VIP6 carries keep-alive traffic to every
+node's IPv6 address, and a drain of a dual-stack node under the lab's client mix, split over both VIPs, loses no
+request. With NAT the client sits in its own /64 and the nodes' replies go back through the directors' IPv6 gateway.
 
 The drain sets weight 0 for both of the node's addresses on both directors (``lvs_ingress_real_address_ipv6``: the
 weight files the lvs_director role named, edited by ``ipvs_real_server``), closes its connections of both families
@@ -26,7 +27,7 @@ WARMUP = 5
 @pytest.fixture
 def dual_stack(converged):
     if not lab.dual_stack():
-        pytest.skip("this lab balances VIP6 only with DR forwarding (LVSLAB_FORWARDING=dr)")
+        pytest.skip("this lab does not balance VIP6")
 
 
 def _weights(vip, address):
@@ -53,10 +54,17 @@ def test_ipv6_virtual_service_is_balanced_to_every_node(dual_stack):
     held = {d: lab.VIP6 + "/" in lab.run_on(d, ["ip", "-br", "-6", "address", "show", "dev", "eth0"]).stdout
             for d in lab.DIRECTORS}
     assert held == {"director1": True, "director2": False}, held
-    # the nodes: VIP6 on lo, deprecated (never a source address), and the lvscheck server on IPv6
+    # the nodes: with DR VIP6 on lo, deprecated (never a source address); with NAT no VIP but a route to the client's
+    # /64 through the gateway and no redirects taken; and the lvscheck server on IPv6
+    nat = lab.forwarding() == "nat"
     for node, address in lab.NODES6.items():
         lo = lab.run_on(node, ["ip", "-6", "-o", "address", "show", "dev", "lo"]).stdout
-        assert lab.VIP6 + "/128" in lo and "deprecated" in lo, (node, lo)
+        assert (lab.VIP6 + "/128" in lo and "deprecated" in lo) != nat, (node, lo)
+        if nat:
+            route = lab.run_on(node, ["ip", "-6", "route", "show", "2001:db8:19::/64"]).stdout
+            assert "via 2001:db8:18::fe dev eth0" in route, (node, route)
+            redirects = lab.run_on(node, ["sysctl", "-n", "net.ipv6.conf.eth0.accept_redirects"]).stdout.strip()
+            assert redirects == "0", (node, redirects)
         status = lab.run_on(node, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: lvscheck",
                                    "http://[%s]/status" % address], check=False).stdout
         assert status == "200", (node, status)

@@ -130,6 +130,49 @@ def test_tun_brings_up_the_tunnel_device_of_each_vip_family(vips, modules, devic
     assert len([line for line in unit if line.startswith("ExecStart=") and " dev lo" in line]) == len(vips)
 
 
+def test_nat_routes_each_client_network_through_the_gateway_of_its_family():
+    unit, _sysctl = node_files(ingress_node_forwarding="nat", ingress_node_nat_gateway="198.18.0.254",
+                               ingress_node_nat_gateway_ipv6="2001:db8:18::fe",
+                               ingress_node_nat_client_networks=["198.19.0.0/24", "2001:db8:19::/64"])
+    # the node ignores redirects on the interface to its IPv6 gateway (IPv6 directors cannot be told not to send them)
+    assert [line for line in unit if "accept_redirects" in line] == [
+        "ExecStart=/bin/sh -c 'set -- $$(/sbin/ip -6 -o route get 2001:db8:18::fe); while [ $$# -gt 1 ] && "
+        "[ \"$$1\" != dev ]; do shift; done; exec /sbin/sysctl -q -w \"net/ipv6/conf/$$2/accept_redirects=0\"'"]
+    assert [line for line in unit if "route" in line and "accept_redirects" not in line] == [
+        "ExecStart=/sbin/ip -6 route flush cache",
+        "ExecStart=/sbin/ip route replace 198.19.0.0/24 via 198.18.0.254",
+        "ExecStop=-/sbin/ip route del 198.19.0.0/24 via 198.18.0.254",
+        "ExecStart=/sbin/ip -6 route replace 2001:db8:19::/64 via 2001:db8:18::fe",
+        "ExecStop=-/sbin/ip -6 route del 2001:db8:19::/64 via 2001:db8:18::fe",
+    ]
+    assert not [line for line in unit if " dev lo" in line], unit
+
+
+@pytest.mark.parametrize("services, settings, expected", [
+    ([V4, V6], {}, None),
+    ([dict(V4, forwarding="nat"), V6], {}, None),
+    ([V4, dict(V6, forwarding="NAT")], {}, 1),
+    # the operator's own setting wins
+    ([dict(V6, forwarding="nat")], {"lvs_director_sysctls": {"net.ipv6.conf.all.forwarding": 2}}, 2),
+])
+def test_an_ipv6_nat_service_turns_ipv6_forwarding_on(services, settings, expected):
+    sysctls = _role_var("lvs_director", "_lvs_director_sysctls", dict(settings, lvs_director_virtual_servers=services))
+    assert sysctls.get("net.ipv6.conf.all.forwarding") == expected
+
+
+@pytest.mark.parametrize("services, redirects", [
+    ([V4, V6], None),
+    ([dict(V4, forwarding="dr")], None),
+    ([dict(V4, forwarding="nat")], 0),
+    ([V4, dict(V6, forwarding="Nat")], 0),
+])
+def test_nat_stops_the_directors_redirects(services, redirects):
+    sysctls = _role_var("lvs_director", "_lvs_director_sysctls",
+                        {"lvs_director_virtual_servers": services, "lvs_director_interface": "bond0.100"})
+    assert [sysctls.get(key) for key in ("net.ipv4.conf.all.send_redirects", "net.ipv4.conf.default.send_redirects",
+                                         "net/ipv4/conf/bond0.100/send_redirects")] == [redirects] * 3
+
+
 # --- lvs_director preflight, run for real --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -354,3 +354,28 @@ def test_the_installed_versions_are_asked_by_package_name():
                   "variables": facts})
     # "\\n" as two characters: dpkg-query (and rpm's --queryformat) expand it to a newline themselves
     assert argv == ["dpkg-query", "--showformat=${Version}\\n", "--show", "nginx", "nginx-common"]
+
+
+NAT_NETWORKS = ["198.19.0.0/24", "2001:db8:19::/64"]
+
+
+@pytest.mark.parametrize("forwarding, gateway, gateway6, networks, expected", [
+    ("nat", "198.18.0.254", "2001:db8:18::fe", NAT_NETWORKS, []),
+    ("nat", "198.18.0.254", "", ["198.19.0.0/24"], []),
+    ("nat", "198.18.0.254", "", NAT_NETWORKS,
+     ["ingress_node_nat_client_networks: 2001:db8:19::/64 is an IPv6 network but ingress_node_nat_gateway_ipv6 is empty"]),
+    ("nat", "", "2001:db8:18::fe", NAT_NETWORKS,
+     ["ingress_node_nat_client_networks: 198.19.0.0/24 is an IPv4 network but ingress_node_nat_gateway is empty"]),
+    ("nat", "2001:db8:18::fe", "198.18.0.254", [],
+     ["ingress_node_nat_gateway=2001:db8:18::fe is not an IPv4 address",
+      "ingress_node_nat_gateway_ipv6=198.18.0.254 is not an IPv6 address"]),
+    # other forwarding methods route nothing: only the gateways' families are checked
+    ("dr", "", "", NAT_NETWORKS, []),
+])
+def test_nat_gateways_by_address_family(forwarding, gateway, gateway6, networks, expected):
+    assert value({
+        "path": "roles/ingress_node/tasks/preflight.yml", "task": "Check the NAT gateways' address families",
+        "keys": ["vars", "_problems"],
+        "variables": {"ingress_node_forwarding": forwarding, "ingress_node_nat_gateway": gateway,
+                      "ingress_node_nat_gateway_ipv6": gateway6, "ingress_node_nat_client_networks": networks},
+    }) == expected
