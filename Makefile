@@ -5,7 +5,7 @@
 help:
 	@echo "make demo       start the lab and run a rolling upgrade under load, with a report"
 	@echo "make test       every test stage (bootstraps first); ends with 'N passed, N failed'"
-	@echo "make test-full  make test, with the lab tests CI leaves out (marked on_demand: about 45 minutes more)"
+	@echo "make test-full  make test, with the lab tests CI leaves out (marked on_demand) and the forwarding matrix"
 	@echo "make bootstrap  apt packages + .venv (ansible-core 2.19) + .venv-core221 (ansible-core 2.21)"
 	@echo "make units | sanity | lint | build | molecule | changelog   one stage of make test"
 	@echo "make lock       re-resolve requirements/*.in into the pinned requirements/*.txt"
