@@ -36,7 +36,7 @@ VIP = "198.18.0.100"
 VPORT = 80
 DIRECTORS = ("director1", "director2")
 NODES = {"ingress1": "198.18.0.11", "ingress2": "198.18.0.12", "ingress3": "198.18.0.13"}
-# IPv6 beside IPv4 (lab/lvslab, with DR forwarding): VIP6:80 balances to the nodes' IPv6 addresses.
+# IPv6 beside IPv4 (lab/lvslab, with DR and with NAT): VIP6:80 balances to the nodes' IPv6 addresses.
 VIP6 = "2001:db8:18::100"
 NODES6 = {"ingress1": "2001:db8:18::11", "ingress2": "2001:db8:18::12", "ingress3": "2001:db8:18::13"}
 CONVERGED_WEIGHT = 100
