@@ -2,7 +2,7 @@
 # Copyright: Contributors to the baremetal.lvs_ingress collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""IPv6 beside IPv4 through the real directors (DR or NAT, as the lab runs): VIP6 carries keep-alive traffic to every
+"""IPv6 beside IPv4 through the real directors (DR, NAT or TUN, as the lab runs): VIP6 carries keep-alive traffic to every
 node's IPv6 address, and a drain of a dual-stack node under the lab's client mix, split over both VIPs, loses no
 request. With NAT the client sits in its own /64 and the nodes' replies go back through the directors' IPv6 gateway.
 
@@ -60,6 +60,10 @@ def test_ipv6_virtual_service_is_balanced_to_every_node(dual_stack):
     for node, address in lab.NODES6.items():
         lo = lab.run_on(node, ["ip", "-6", "-o", "address", "show", "dev", "lo"]).stdout
         assert (lab.VIP6 + "/128" in lo and "deprecated" in lo) != nat, (node, lo)
+        if lab.forwarding() == "tun":
+            # the fallback tunnel devices take the directors' ipip and ip6ip6 packets
+            links = lab.run_on(node, ["ip", "-o", "link", "show", "up"]).stdout
+            assert "tunl0@NONE" in links and "ip6tnl0@NONE" in links, (node, links)
         if nat:
             route = lab.run_on(node, ["ip", "-6", "route", "show", "2001:db8:19::/64"]).stdout
             assert "via 2001:db8:18::fe dev eth0" in route, (node, route)
