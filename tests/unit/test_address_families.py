@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""IPv6 and tunnelling in the roles' files: the VRRP instance's address blocks (lvs_director), the VIP unit and the
+"""IPv6 and tunnelling in the roles' files: the VRRP instance's address blocks and preemption (lvs_director), the VIP unit and the
 kernel settings (ingress_node), each rendered from the role's own templates and vars; and the lvs_director preflight,
 run for real, refusing a virtual service whose forwarding cannot carry its real servers' address family.
 
@@ -43,6 +43,7 @@ def _env(role):
                              lstrip_blocks=False, undefined=jinja2.StrictUndefined)
     env.tests["search"] = lambda value, pattern: re.search(pattern, value) is not None  # Ansible's test
     env.filters["comment"] = lambda text: "# " + text
+    env.filters["bool"] = lambda value: value if isinstance(value, bool) else str(value).lower() in ("yes", "on", "1", "true")
     return env
 
 
@@ -54,12 +55,18 @@ def _blocks(text):
     return out
 
 
-def vrrp(virtual_servers, extra=()):
+def vrrp_text(virtual_servers, extra=(), **settings):
+    """The rendered vrrp_instance, with the role's defaults and ``settings``."""
     variables = dict(_load(os.path.join(DIRECTOR, "defaults", "main.yml")), lvs_director_virtual_servers=virtual_servers,
                      lvs_director_vrrp_extra_addresses=list(extra), lvs_director_vrrp_state="MASTER",
                      lvs_director_vrrp_priority=150, lvs_director_vrrp_auth_file="/etc/keepalived/auth.conf")
+    variables.update(settings)
     variables["_lvs_director_vrrp_addresses"] = _role_var("lvs_director", "_lvs_director_vrrp_addresses", variables)
-    return _blocks(_env(DIRECTOR).get_template("partials/vrrp.j2").render(**variables))
+    return _env(DIRECTOR).get_template("partials/vrrp.j2").render(**variables)
+
+
+def vrrp(virtual_servers, extra=()):
+    return _blocks(vrrp_text(virtual_servers, extra))
 
 
 V4 = {"address": "198.18.0.100", "port": 80, "real_servers": [{"address": "198.18.0.11"}]}
@@ -214,4 +221,37 @@ def test_preflight_refuses_a_family_the_forwarding_cannot_carry(preflight, servi
 
 def test_preflight_lets_tun_mix_families_without_the_sync_daemon(preflight):
     rc, out = preflight([dict(MIXED, forwarding="tun")], lvs_director_sync_daemon=False)
+    assert rc == 0, out
+
+
+# --- VRRP preemption ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("settings, nopreempt", [({}, False), ({"lvs_director_vrrp_preempt": True}, False),
+                                                 ({"lvs_director_vrrp_preempt": False, "lvs_director_vrrp_state": "BACKUP"},
+                                                  True),
+                                                 ({"lvs_director_vrrp_preempt": "no", "lvs_director_vrrp_state": "BACKUP"},
+                                                  True)])
+def test_nopreempt_is_written_only_without_preemption(settings, nopreempt):
+    lines = [line.strip() for line in vrrp_text([V4], **settings).splitlines()]
+    assert ("nopreempt" in lines) is nopreempt, lines
+
+
+@pytest.mark.parametrize("index, preempt, state", [(0, True, "MASTER"), (1, True, "BACKUP"), (0, False, "BACKUP"),
+                                                   (1, False, "BACKUP")])
+def test_without_preemption_every_director_starts_as_backup(index, preempt, state):
+    [result] = templar_render([{"path": "roles/lvs_director/defaults/main.yml", "keys": ["lvs_director_vrrp_state"],
+                                "vars_from": ["roles/lvs_director/defaults/main.yml"],
+                                "variables": {"_lvs_director_index": index, "lvs_director_vrrp_preempt": preempt}}])
+    assert result.get("value") == state, result
+
+
+def test_preflight_refuses_a_master_without_preemption(preflight):
+    rc, out = preflight([V4], lvs_director_vrrp_preempt=False, lvs_director_vrrp_state="MASTER")
+    assert rc != 0, out
+    assert ("lvs_director_vrrp_state=MASTER with lvs_director_vrrp_preempt=false: keepalived ignores nopreempt on a "
+            "MASTER, choose BACKUP") in " ".join(out.split()), out
+
+
+def test_preflight_passes_a_backup_without_preemption(preflight):
+    rc, out = preflight([V4], lvs_director_vrrp_preempt=False, lvs_director_vrrp_state="BACKUP")
     assert rc == 0, out
