@@ -14,6 +14,7 @@ import re
 import jinja2
 import pytest
 import yaml
+from ansible.plugins.filter.core import to_bool
 
 from role_playbook import entry_point_runner
 from role_templar import render as templar_render
@@ -43,7 +44,7 @@ def _env(role):
                              lstrip_blocks=False, undefined=jinja2.StrictUndefined)
     env.tests["search"] = lambda value, pattern: re.search(pattern, value) is not None  # Ansible's test
     env.filters["comment"] = lambda text: "# " + text
-    env.filters["bool"] = lambda value: value if isinstance(value, bool) else str(value).lower() in ("yes", "on", "1", "true")
+    env.filters["bool"] = to_bool  # Ansible's own filter
     return env
 
 
